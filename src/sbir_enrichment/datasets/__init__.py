@@ -1,0 +1,1 @@
+"""Custom Kedro datasets: chunked and partitioned I/O the catalog points at."""

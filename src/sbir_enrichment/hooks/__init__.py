@@ -1,0 +1,1 @@
+"""Hooks that observe runs: time, memory, reports, alerts. They never change data."""

@@ -1,0 +1,1 @@
+"""The linkage library: pure, vectorised, no Kedro."""
