@@ -8,6 +8,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from kedro.framework.session import KedroSession
+from kedro.framework.startup import bootstrap_project
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 DATA_LAYERS = ("01_raw", "02_intermediate", "03_primary", "08_reporting")
@@ -46,9 +48,6 @@ def project_copy(tmp_path: Path) -> Iterator[Path]:
 def run_session(project_path: Path, pipeline_names: list[str] | None = None,
                 params: dict | None = None, env: str | None = None, **run_kwargs):
     """Run pipelines through a real ``KedroSession`` in ``project_path``; returns run outputs."""
-    from kedro.framework.session import KedroSession
-    from kedro.framework.startup import bootstrap_project
-
     bootstrap_project(project_path)
     with KedroSession.create(project_path=project_path, runtime_params=params or {},
                              env=env) as session:
