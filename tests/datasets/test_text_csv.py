@@ -1,0 +1,85 @@
+"""TextCSVDataset: every field as text, and records with the wrong field count kept visible."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from kedro.io.core import DatasetError
+
+from sbir_enrichment.datasets.text_csv import TextCSVDataset
+
+WELL_FORMED = (
+    "Name,Amount,Note\r\n"
+    '"Acme, Inc.",007,"said ""hi"""\r\n'
+    "Café Ünïcode,,\r\n"
+    "\r\n"  # a blank line is not a record
+    '"Two\nLines",1,NA\r\n'
+)
+
+# Header on line 1; the record on lines 3-4 spans two lines, so the short one is on line 5 and the
+# long one on line 7 (after a blank line).
+MALFORMED = (
+    "Name,Amount,Note\n"
+    "ok,1,x\n"
+    '"multi\nline",2,y\n'
+    "short,3\n"
+    "\n"
+    "long,4,z,extra,more\n"
+    "last,5,\n"
+)
+
+
+def _write(tmp_path: Path, text: str, name: str = "data.csv", bom: bool = False) -> str:
+    path = tmp_path / name
+    path.write_bytes((b"\xef\xbb\xbf" if bom else b"") + text.encode("utf-8"))
+    return str(path)
+
+
+@pytest.mark.parametrize("bom", [False, True])
+def test_well_formed_file_is_all_text_and_keeps_empty_strings(tmp_path: Path, bom: bool) -> None:
+    frame = TextCSVDataset(filepath=_write(tmp_path, WELL_FORMED, bom=bom),
+                           problem_column="csv_problem").load()
+    assert list(frame.columns) == ["Name", "Amount", "Note", "csv_problem"]
+    assert frame["Name"].tolist() == ["Acme, Inc.", "Café Ünïcode", "Two\nLines"]
+    assert frame["Amount"].tolist() == ["007", "", "1"]  # no number or NA conversion
+    assert frame["Note"].tolist() == ['said "hi"', "", "NA"]
+    assert frame["csv_problem"].isna().all()
+
+
+def test_malformed_records_are_kept_in_order_with_line_and_surplus(tmp_path: Path) -> None:
+    frame = TextCSVDataset(filepath=_write(tmp_path, MALFORMED),
+                           problem_column="csv_problem").load()
+    assert frame["Name"].tolist() == ["ok", "multi\nline", "short", "long", "last"]
+    assert frame.loc[2, "Amount"] == "3" and pd.isna(frame.loc[2, "Note"])  # absent, not ""
+    assert frame.loc[4, "Note"] == ""  # present and empty
+    problems = frame["csv_problem"]
+    assert problems.notna().tolist() == [False, False, True, True, False]
+    assert problems[2] == "line 5: record has 2 fields, the header has 3"
+    assert problems[3] == ("line 7: record has 5 fields, the header has 3; "
+                           "surplus values: extra | more")
+    assert list(frame.columns) == ["Name", "Amount", "Note", "csv_problem"]
+
+
+def test_without_problem_column_a_malformed_record_fails_naming_file_and_line(
+        tmp_path: Path) -> None:
+    path = _write(tmp_path, MALFORMED, name="awards.csv")
+    with pytest.raises(DatasetError, match=r"awards\.csv, line 5: record has 2 fields, the header"):
+        TextCSVDataset(filepath=path).load()
+
+
+def test_empty_file_and_save_are_refused(tmp_path: Path) -> None:
+    with pytest.raises(DatasetError, match="empty"):
+        TextCSVDataset(filepath=_write(tmp_path, "")).load()
+    with pytest.raises(DatasetError, match="read-only"):
+        TextCSVDataset(filepath=_write(tmp_path, WELL_FORMED)).save(pd.DataFrame())
+
+
+def test_only_short_records_are_flagged_without_surplus(tmp_path: Path) -> None:
+    frame = TextCSVDataset(filepath=_write(tmp_path, "A,B,C\n1,2,3\n4\n5,6,7\n"),
+                           problem_column="csv_problem").load()
+    assert frame["A"].tolist() == ["1", "4", "5"]
+    assert frame["B"].isna().tolist() == [False, True, False]
+    assert frame["csv_problem"].tolist()[1] == "line 3: record has 1 fields, the header has 3"
+    assert frame["csv_problem"].isna().tolist() == [True, False, True]
