@@ -1,0 +1,153 @@
+"""Blocking: which recipients are worth scoring against a name, found with sorted key tables.
+
+Every normalised name yields keys (``NameKeys``):
+
+- ``compact``: the whole name without spaces (the exact-name join: case, punctuation, suffix,
+  abbreviation and THE variants already meet there);
+- ``words``: each word; only a name's rarest words (by how many recipients carry them, and
+  only below a cap) propose candidates, so ``TECH`` never does but ``PUMPILUS`` always does;
+- ``prefix`` / ``tail``: the first and last few characters of the space-free name, so a typo
+  in the rare word still leaves a key intact at the other end of the name.
+
+State is not a key: firms move, so state only adds or removes points when scoring.
+A ``KeyTable`` holds ``key << 32 | row`` sorted in one ``uint64`` array; lookups are
+``searchsorted`` over a whole batch of keys, and candidate pairs come out as arrays.
+"""
+
+from __future__ import annotations
+
+import os
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from sbir_enrichment.matching.hashing import (
+    PrefixSums,
+    as_large_strings,
+    byte_blocks,
+    string_buffers,
+)
+
+_ROW_BITS = np.uint64(32)
+_SPACE = ord(" ")
+
+
+@dataclass(frozen=True)
+class KeyTable:
+    """Rows by key: ``packed`` is ``key << 32 | row`` sorted; key 0 (missing) is never stored."""
+
+    packed: np.ndarray
+
+    @classmethod
+    def build(cls, keys: np.ndarray, rows: np.ndarray | None = None) -> KeyTable:
+        """Table of ``rows[i]`` (default ``i``) under ``keys[i]`` (``uint32``); key 0 dropped."""
+        packed = keys.astype(np.uint64)
+        packed <<= _ROW_BITS
+        rows = np.arange(len(keys), dtype=np.uint64) if rows is None else rows
+        np.bitwise_or(packed, rows, out=packed, dtype=np.uint64, casting="unsafe")
+        packed.sort()  # in place; key 0 (missing) sorts first and is cut off below
+        return cls(packed[np.searchsorted(packed, np.uint64(1) << _ROW_BITS):])
+
+    def ranges(self, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Start and stop positions in ``packed`` of each key's rows (empty for key 0)."""
+        base = keys.astype(np.uint64) << _ROW_BITS
+        start = np.searchsorted(self.packed, base, side="left")
+        stop = np.searchsorted(self.packed, base + (np.uint64(1) << _ROW_BITS), side="left")
+        stop = np.where(keys == 0, start, stop)
+        return start, stop
+
+    def sizes(self, keys: np.ndarray) -> np.ndarray:
+        """How many rows carry each key (its block size)."""
+        start, stop = self.ranges(keys)
+        return stop - start
+
+    def pairs(self, keys: np.ndarray, owners: np.ndarray,
+              max_block: int | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """``(owner, row)`` for every row under each key; keys above ``max_block`` rows skipped."""
+        start, stop = self.ranges(keys)
+        size = stop - start
+        if max_block is not None:
+            size = np.where(size > max_block, 0, size)
+        total = int(size.sum())
+        first = np.cumsum(size) - size
+        within = np.arange(total, dtype=np.int64) - np.repeat(first, size)
+        position = np.repeat(start, size) + within
+        rows = (self.packed[position] & np.uint64(0xFFFFFFFF)).astype(np.int64)
+        return np.repeat(owners, size), rows
+
+
+@dataclass(frozen=True)
+class NameKeys:
+    """Blocking keys of a batch of normalised names (see the module docstring)."""
+
+    compact: np.ndarray
+    prefix: np.ndarray
+    tail: np.ndarray
+    word: np.ndarray
+    word_owner: np.ndarray
+    """The name (position in the batch) each word belongs to (``uint32``)."""
+
+    @classmethod
+    def of(cls, names_norm: pd.Series | pa.Array | pa.ChunkedArray, affix_chars: int
+           ) -> NameKeys:
+        """Keys of each normalised name (missing names get key 0 and no words).
+
+        Works on the Arrow bytes block by block: spaces located once, words are the runs
+        between them, and the space-free name is the bytes that are not spaces.
+        """
+        text = as_large_strings(names_norm)
+        offsets, data = string_buffers(text)
+        with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
+            parts = list(pool.map(
+                lambda block: _block_name_keys(offsets[block[0] : block[1] + 1], data, block[0],
+                                               affix_chars),
+                byte_blocks(offsets)))
+        missing = pc.is_null(text).to_numpy(zero_copy_only=False)
+        keys = cls(*(np.concatenate([np.zeros(0, dtype=dtype), *(p[i] for p in parts)])
+                     for i, dtype in enumerate((np.uint32,) * 5)))
+        for name_keys in (keys.compact, keys.prefix, keys.tail):
+            name_keys[missing] = 0
+        kept = ~missing[keys.word_owner]
+        return cls(keys.compact, keys.prefix, keys.tail, keys.word[kept], keys.word_owner[kept])
+
+
+def _block_name_keys(offsets: np.ndarray, data: np.ndarray, first: int, affix_chars: int
+                     ) -> tuple[np.ndarray, ...]:
+    """Compact, prefix, tail and word keys (with owners) of the names at ``offsets``."""
+    base = offsets[0]
+    local = offsets - base
+    block = data[base : offsets[-1]]
+    letter = block != _SPACE
+    in_compact = np.zeros(len(block) + 1, dtype=np.int64)
+    np.cumsum(letter, out=in_compact[1:])
+    compact_data = block[letter]
+    start, stop = in_compact[local[:-1]], in_compact[local[1:]]
+    boundary = np.zeros(len(block) + 1, dtype=bool)
+    boundary[local] = True
+    before = np.r_[True, ~letter[:-1]] | boundary[:-1]
+    after = np.r_[~letter[1:], True] | boundary[1:]
+    word_starts = np.flatnonzero(letter & before)
+    word_stops = np.flatnonzero(letter & after) + 1
+    owner = np.searchsorted(local, word_starts, side="right") - 1 + first
+    compact_sums = PrefixSums(compact_data)
+    return (
+        compact_sums.keys(start, stop),
+        compact_sums.keys(start, np.minimum(start + affix_chars, stop)),
+        compact_sums.keys(np.maximum(stop - affix_chars, start), stop),
+        PrefixSums(block).keys(word_starts, word_stops),
+        owner.astype(np.uint32),
+    )
+
+
+def distinct_pairs(owners: np.ndarray, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The distinct ``(owner, row)`` pairs, sorted by owner then row."""
+    packed = (owners.astype(np.uint64) << _ROW_BITS) | rows.astype(np.uint64)
+    packed.sort()
+    keep = np.ones(len(packed), dtype=bool)
+    keep[1:] = packed[1:] != packed[:-1]
+    packed = packed[keep]
+    return (packed >> _ROW_BITS).astype(np.int64), (packed & np.uint64(0xFFFFFFFF)).astype(np.int64)

@@ -1,0 +1,173 @@
+"""The recipient index: built once per run from the recipient-index frames, searched per chunk.
+
+It keeps the recipient columns the output needs as one Arrow table (no copy per chunk), a few
+per-row numpy arrays the scoring reads (name length, legal form, state, identifier and name
+keys), and sorted key tables for every lookup: exact UEI, exact DUNS, exact normalised name and
+the blocking keys of ``blocking.NameKeys``. A chunk asks with arrays and gets arrays of
+``(position, recipient row)`` pairs back; strings are fetched only for the rows it scores.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from sbir_enrichment.matching.blocking import KeyTable, NameKeys, distinct_pairs
+from sbir_enrichment.matching.hashing import as_large_strings, string_keys
+from sbir_enrichment.matching.names import suffix_codes
+from sbir_enrichment.matching.settings import MatchSettings
+
+# Recipient-index columns the linkage reads (docs/architecture.md, "Recipient index").
+RECIPIENT_COLUMNS: tuple[str, ...] = (
+    "recipient_hash", "uei", "duns", "parent_uei", "name", "name_norm", "state",
+)
+# 32-bit offsets: half the offset memory of large_string for 3 million rows per column.
+_SCHEMA = pa.schema([(name, pa.string()) for name in RECIPIENT_COLUMNS])
+MISSING_STATE = -1
+UNKNOWN_STATE = -2  # an award state no recipient has: known, and equal to none
+_STRINGS = {pa.string(): pd.StringDtype(), pa.large_string(): pd.StringDtype()}
+_NOT_YET = -2  # legal form not read yet (it is read on first use, for candidate rows only)
+
+
+def duns_keys(duns: pd.Series | pa.Array | pa.ChunkedArray) -> np.ndarray:
+    """Exact ``uint32`` keys of 9-digit DUNS (the number plus one; missing → 0)."""
+    numbers = pc.cast(as_large_strings(duns), pa.int64())
+    return (pc.fill_null(numbers, -1).to_numpy(zero_copy_only=False) + 1).astype(np.uint32)
+
+
+def text_lengths(text: pd.Series | pa.Array | pa.ChunkedArray) -> np.ndarray:
+    """Characters of each string (0 for missing), ``int32``."""
+    lengths = pc.utf8_length(as_large_strings(text))
+    return pc.fill_null(lengths, 0).to_numpy(zero_copy_only=False).astype(np.int32)
+
+
+class RecipientIndex:
+    """Recipients and their lookup tables; rows are positions in ``recipients``."""
+
+    def __init__(self, recipients: pa.Table, affix_chars: int) -> None:
+        """Build every key table over ``recipients`` (columns ``RECIPIENT_COLUMNS``)."""
+        self.recipients = recipients
+        self.affix_chars = affix_chars  # the award side must use the same key length
+        name_norm = recipients.column("name_norm")
+        self.name_length = text_lengths(name_norm)
+        self.uei_key = string_keys(recipients.column("uei"))
+        self.duns_key = duns_keys(recipients.column("duns"))
+        self._suffix_code = np.full(recipients.num_rows, _NOT_YET, dtype=np.int8)
+        states = pc.dictionary_encode(recipients.column("state").combine_chunks())
+        self.states = pd.Index(states.dictionary.to_pylist(), dtype="object")
+        self.state_code = pc.fill_null(states.indices, MISSING_STATE).to_numpy(
+            zero_copy_only=False).astype(np.int16)
+        self.uei = KeyTable.build(self.uei_key)
+        self.duns = KeyTable.build(self.duns_key)
+        keys = NameKeys.of(name_norm, affix_chars)
+        self.compact_key = keys.compact
+        self.compact = KeyTable.build(keys.compact)
+        self.prefix = KeyTable.build(keys.prefix)
+        self.tail = KeyTable.build(keys.tail)
+        self.words = KeyTable.build(keys.word, keys.word_owner)
+
+    @staticmethod
+    def table_of(frame: pd.DataFrame) -> pa.Table:
+        """The columns of a recipient-index frame the index keeps, as an Arrow table."""
+        table = pa.Table.from_pandas(frame[list(RECIPIENT_COLUMNS)], preserve_index=False)
+        return table.replace_schema_metadata(None).cast(_SCHEMA)
+
+    @classmethod
+    def from_tables(cls, tables: list[pa.Table], settings: MatchSettings) -> RecipientIndex:
+        """Index over ``table_of`` tables (one per partition), rows in the order given.
+
+        The list is emptied: each column is made contiguous (lookups by row are several times
+        faster on one chunk) and the partitions' buffers of that column freed before the next.
+        """
+        table = pa.concat_tables(tables) if tables else _SCHEMA.empty_table()
+        tables.clear()
+        columns = {name: table.column(name) for name in RECIPIENT_COLUMNS}
+        del table
+        contiguous = {}
+        for name in RECIPIENT_COLUMNS:
+            contiguous[name] = columns.pop(name).combine_chunks()
+        return cls(pa.table(contiguous, schema=_SCHEMA), settings.affix_chars)
+
+    @classmethod
+    def from_frames(cls, frames: Iterable[pd.DataFrame], settings: MatchSettings
+                    ) -> RecipientIndex:
+        """Index built from recipient-index frames, rows in the order given."""
+        return cls.from_tables([cls.table_of(frame) for frame in frames], settings)
+
+    def __len__(self) -> int:
+        return self.recipients.num_rows
+
+    def column(self, name: str, rows: np.ndarray, missing: str | None = None) -> np.ndarray:
+        """One recipient column at ``rows`` as an object array (missing values → ``missing``)."""
+        values = self.recipients.column(name).take(pa.array(rows, pa.int64()))
+        if missing is not None:
+            values = pc.fill_null(values, missing)
+        return np.asarray(values.to_numpy(zero_copy_only=False), dtype=object)
+
+    def rows_frame(self, rows: np.ndarray) -> pd.DataFrame:
+        """The recipient columns of ``rows`` (in that order) as a frame."""
+        table = self.recipients.take(pa.array(rows, pa.int64()))
+        return table.to_pandas(types_mapper=_STRINGS.get)
+
+    def suffix_codes(self, rows: np.ndarray) -> np.ndarray:
+        """Legal form (``names.SUFFIX_FORMS`` position, -1 none) of each recipient in ``rows``.
+
+        Read from the names on first use and remembered: only candidates ever need it.
+        """
+        codes = self._suffix_code[rows]
+        todo = np.sort(rows[codes == _NOT_YET])
+        if len(todo):
+            self._suffix_code[todo] = suffix_codes(self.recipients.column("name").take(
+                pa.array(todo, pa.int64())))
+            codes = self._suffix_code[rows]
+        return codes
+
+    def state_codes(self, states: pd.Series) -> np.ndarray:
+        """Award states coded like the recipients' (missing −1, a state no recipient has −2)."""
+        text = states.astype("string").str.strip().str.upper()
+        codes = self.states.get_indexer(text.fillna("").to_numpy(dtype=object))
+        codes = np.where(codes < 0, UNKNOWN_STATE, codes)
+        return np.where(text.isna() | (text == ""), MISSING_STATE, codes).astype(np.int16)
+
+    def uei_pairs(self, uei: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+        """``(position, row)`` of every recipient whose UEI equals the award's (exact)."""
+        owners, rows = self.uei.pairs(string_keys(uei), np.arange(len(uei)))
+        award_uei = pa.array(uei.iloc[owners], type=pa.large_string(), from_pandas=True)
+        found = self.recipients.column("uei").take(pa.array(rows, pa.int64())).combine_chunks()
+        keep = pc.fill_null(pc.equal(award_uei, found), False).to_numpy(zero_copy_only=False)
+        return owners[keep], rows[keep]
+
+    def duns_pairs(self, duns: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+        """``(position, row)`` of every recipient whose DUNS equals the award's (exact)."""
+        return self.duns.pairs(duns_keys(duns), np.arange(len(duns)))
+
+    def exact_name_pairs(self, keys: NameKeys) -> tuple[np.ndarray, np.ndarray]:
+        """``(position, row)`` of recipients with the same space-free normalised name."""
+        return self.compact.pairs(keys.compact, np.arange(len(keys.compact)))
+
+    def _rarest_words(self, keys: NameKeys, settings: MatchSettings) -> np.ndarray:
+        """Positions in ``keys.word`` of each name's rarest words held by few enough recipients."""
+        sizes = self.words.sizes(keys.word)
+        usable = np.flatnonzero((sizes > 0) & (sizes <= settings.max_word_block))
+        order = np.lexsort((sizes[usable], keys.word_owner[usable]))
+        owner = keys.word_owner[usable][order]
+        starts = np.flatnonzero(np.r_[True, owner[1:] != owner[:-1]])
+        rank = np.arange(len(owner)) - np.repeat(starts, np.diff(np.r_[starts, len(owner)]))
+        return usable[order[rank < settings.rare_words]]
+
+    def blocked_pairs(self, keys: NameKeys,
+                      settings: MatchSettings) -> tuple[np.ndarray, np.ndarray]:
+        """Distinct ``(position, row)`` candidates from rare words, prefix and tail keys."""
+        chosen = self._rarest_words(keys, settings)
+        positions = np.arange(len(keys.compact))
+        parts = [
+            self.words.pairs(keys.word[chosen], keys.word_owner[chosen]),
+            self.prefix.pairs(keys.prefix, positions, settings.max_affix_block),
+            self.tail.pairs(keys.tail, positions, settings.max_affix_block),
+        ]
+        return distinct_pairs(np.concatenate([p[0] for p in parts]),
+                              np.concatenate([p[1] for p in parts]))

@@ -1,0 +1,42 @@
+"""Enrichment pipeline: chunk the awards, link each chunk (resumable), combine, measure."""
+
+from __future__ import annotations
+
+from kedro.pipeline import Node, Pipeline
+
+from sbir_enrichment.pipelines.enrichment.nodes import (
+    combine_chunks,
+    enrich_chunks,
+    measure_accuracy,
+    split_awards,
+)
+
+
+def create_pipeline(**kwargs) -> Pipeline:
+    """Create the enrichment pipeline."""
+    return Pipeline([
+        Node(
+            func=split_awards,
+            inputs=["sbir_awards", "params:enrichment"],
+            outputs="award_chunks",
+            name="split_awards_node",
+        ),
+        Node(
+            func=enrich_chunks,
+            inputs=["award_chunks", "recipient_index", "params:enrichment"],
+            outputs="enriched_chunks",
+            name="enrich_chunks_node",
+        ),
+        Node(
+            func=combine_chunks,
+            inputs=["enriched_chunks", "params:enrichment"],
+            outputs=["enriched_sbir_awards", "match_review_candidates"],
+            name="combine_chunks_node",
+        ),
+        Node(
+            func=measure_accuracy,
+            inputs=["enriched_sbir_awards", "match_truth"],
+            outputs="accuracy_report",
+            name="measure_accuracy_node",
+        ),
+    ])

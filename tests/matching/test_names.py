@@ -1,0 +1,83 @@
+"""Name normalisation: each rule, and the look-alike signal (legal suffix)."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from sbir_enrichment.matching.names import legal_suffix, normalise_name
+
+
+def _norm(*names: str | None) -> list[str | None]:
+    result = normalise_name(pd.Series(list(names), dtype="object"))
+    return [None if pd.isna(v) else v for v in result]
+
+
+def _suffix(*names: str | None) -> list[str | None]:
+    result = legal_suffix(pd.Series(list(names), dtype="object"))
+    return [None if pd.isna(v) else v for v in result]
+
+
+@pytest.mark.parametrize(("variants", "key"), [
+    (["Acme Robotics", "ACME ROBOTICS", "acme robotics"], "ACME ROBOTICS"),  # case
+    (["Acme, Robotics.", "ACME  ROBOTICS", " Acme-Robotics "], "ACME ROBOTICS"),  # punctuation
+    (["Smith & Jones", "SMITH AND JONES", "Smith&Jones"], "SMITH JONES"),  # & / AND
+    (["O'Brien Labs", "OBRIEN LABS", "O\u2019Brien Labs"], "OBRIEN LABS"),  # apostrophes
+    (["U.S. Optics", "US OPTICS"], "US OPTICS"),  # initials
+    (["Soci\u00e9t\u00e9 G\u00e9n\u00e9rale", "SOCIETE GENERALE"], "SOCIETE GENERALE"),  # accents
+])
+def test_spelling_variants_meet_in_one_key(variants: list[str], key: str) -> None:
+    assert _norm(*variants) == [key] * len(variants)
+
+
+@pytest.mark.parametrize("name", [
+    "Acme Inc", "Acme, Inc.", "ACME INCORPORATED", "Acme LLC", "Acme, L.L.C.", "Acme L L C",
+    "Acme Corp.", "Acme Corporation", "Acme Co", "Acme Company", "Acme Ltd", "Acme Limited",
+    "Acme LP", "Acme PLLC", "Acme PBC", "Acme Co., Inc.",
+])
+def test_legal_suffixes_are_removed_from_the_end(name: str) -> None:
+    assert _norm(name) == ["ACME"]
+
+
+def test_suffix_words_inside_a_name_are_kept() -> None:
+    assert _norm("Inc Research Co") == ["INC RES"]
+    assert _norm("LLC") == ["LLC"]  # a name that is only a suffix keeps it
+
+
+@pytest.mark.parametrize(("long", "short"), [
+    ("Acme Technologies", "Acme Tech"), ("Acme Technology", "ACME TECH"),
+    ("Acme Laboratories", "Acme Labs"), ("Acme Engineering", "Acme Engr"),
+    ("Acme Research", "Acme Rsch"), ("Acme Systems", "Acme Sys"),
+    ("Acme International", "Acme Intl"), ("Acme Manufacturing", "Acme Mfg"),
+])
+def test_abbreviations_meet_in_one_key(long: str, short: str) -> None:
+    assert _norm(long) == _norm(short)
+
+
+def test_leading_or_trailing_the_is_dropped() -> None:
+    assert _norm("The Acme Group", "ACME GROUP, THE", "Acme Group") == ["ACME GROUP"] * 3
+    assert _norm("Breathe") == ["BREATHE"]  # THE inside a word stays
+
+
+def test_missing_and_empty_names_stay_missing() -> None:
+    assert _norm(None, "", "  ", "--") == [None, None, None, None]
+
+
+def test_normalise_keeps_index_and_is_consistent_for_repeats() -> None:
+    names = pd.Series(["Acme Inc", "acme inc.", None], index=[10, 20, 30])
+    result = normalise_name(names)
+    assert list(result.index) == [10, 20, 30]
+    assert result.iloc[0] == result.iloc[1] == "ACME"
+
+
+def test_legal_suffix_is_canonical_and_only_at_the_end() -> None:
+    assert _suffix("Acme Incorporated", "ACME, INC.", "Acme L.L.C.", "Acme L L C",
+                   "Acme Corporation", "Acme Company", "Acme", "Inc Research",
+                   "ACME INC, THE", None) == [
+        "INC", "INC", "LLC", "LLC", "CORP", "CO", None, None, "INC", None]
+
+
+def test_look_alikes_share_a_key_but_not_a_suffix() -> None:
+    names = ["ACME ROBOTICS INC", "Acme Robotics, LLC"]
+    assert _norm(*names) == ["ACME ROBOTICS", "ACME ROBOTICS"]
+    assert _suffix(*names) == ["INC", "LLC"]
