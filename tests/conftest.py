@@ -8,8 +8,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from browser_fixtures import chromium  # noqa: F401  (the headless Chromium fixture)
 from kedro.framework.session import KedroSession
 from kedro.framework.startup import bootstrap_project
+from postgres import postgres_server, recipient_source  # noqa: F401  (real PostgreSQL fixtures)
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 DATA_LAYERS = ("01_raw", "02_intermediate", "03_primary", "08_reporting")
@@ -30,6 +32,8 @@ def make_project_copy(target: Path) -> Path:
     (target / "conf" / "local").mkdir(exist_ok=True)
     for layer in DATA_LAYERS:
         (target / "data" / layer).mkdir(parents=True, exist_ok=True)
+    # Kedro's bootstrap requires the source dir to exist; the package comes from the install.
+    (target / "src").mkdir(exist_ok=True)
     return target
 
 

@@ -5,8 +5,10 @@ from __future__ import annotations
 from kedro.framework.project import find_pipelines
 from kedro.pipeline import Pipeline
 
-# The default run is the production chain; sample data and benchmarks run only when asked for.
-_NOT_IN_DEFAULT = ("sample_data", "benchmark")
+# The default run is the production chain; sample data, benchmarks and storing a quality
+# baseline run only when asked for.
+_NOT_IN_DEFAULT = ("sample_data", "benchmark", "benchmark_baseline", "benchmark_history",
+                   "quality_baseline")
 
 
 def register_pipelines() -> dict[str, Pipeline]:

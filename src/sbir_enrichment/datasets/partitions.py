@@ -42,7 +42,7 @@ class ChunkedPartitionedDataset(PartitionedDataset):
         Args:
             skip_existing: Keep partitions whose file exists instead of recomputing them.
             prune: After a completed save, delete partition files not part of that save.
-            **kwargs: Passed to ``PartitionedDataset`` (``path``, ``dataset``, ``filename_suffix``...).
+            **kwargs: ``PartitionedDataset`` arguments (``path``, ``dataset``, ``filename_suffix``).
         """
         if kwargs.get("overwrite"):
             raise DatasetError("ChunkedPartitionedDataset replaces 'overwrite' with 'prune'.")

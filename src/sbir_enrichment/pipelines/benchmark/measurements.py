@@ -1,0 +1,164 @@
+"""Sized runs: generate inputs, time each run in its own process, summarise the repeats.
+
+Every timed run is bracketed by measurements of the reference workload. The run's seconds divided
+by the mean of the two reference measurements around it are its *normalised* times: CPU seconds
+over reference CPU seconds (``normalised_cpu``, little moved by other processes competing for
+the cores) and wall seconds over reference wall seconds (``normalised_time``).
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from statistics import median
+from typing import Any
+
+from sbir_enrichment.hooks.run_report import bottlenecks
+from sbir_enrichment.pipelines.benchmark.params import BenchmarkParams
+from sbir_enrichment.pipelines.benchmark.reference_workload import ReferenceWorkload, Timing
+from sbir_enrichment.pipelines.benchmark.scratch_project import ScratchProject, project_root
+
+logger = logging.getLogger(__name__)
+
+MEDIAN_FIGURES = ("wall_s", "cpu_s", "process_wall_s", "reference_s", "reference_cpu_s",
+                  "normalised_time", "normalised_cpu", "peak_rss_mb",
+                  "memory_delta_mb", "match_rate", "precision", "recall", "accepted_awards",
+                  "observer_overhead_pct")
+
+
+def run_figures(report: dict[str, Any], report_path: Path, size: int, reference: Timing,
+                process_wall_s: float) -> dict[str, Any]:
+    """The figures of one timed run, from its run report.
+
+    Args:
+        report: The run report of the timed run.
+        report_path: Where that report is.
+        size: Awards generated for the run.
+        reference: Reference-workload wall and CPU seconds measured around the run.
+        process_wall_s: Wall seconds of the whole ``kedro run`` process.
+
+    Returns:
+        Time (raw and normalised), throughput, memory, match rate and accuracy, node figures.
+    """
+    totals = report["totals"]
+    accuracy = report.get("accuracy") or {}
+    return {
+        "run_id": report["run_id"],
+        "report": str(report_path),
+        "wall_s": totals["wall_s"],
+        "cpu_s": totals["cpu_s"],
+        "process_wall_s": round(process_wall_s, 3),
+        "reference_s": round(reference.wall_s, 4),
+        "reference_cpu_s": round(reference.cpu_s, 4),
+        "normalised_time": round(totals["wall_s"] / reference.wall_s, 4),
+        "normalised_cpu": round(totals["cpu_s"] / reference.cpu_s, 4),
+        "awards_per_s": round(size / totals["wall_s"], 1),
+        "peak_rss_mb": totals["process_maxrss_mb"],
+        "memory_delta_mb": totals["memory_delta_mb"],
+        "match_rate": totals["match_rate"],
+        "precision": accuracy.get("precision"),
+        "recall": accuracy.get("recall"),
+        "accepted_awards": totals["awards"],
+        "observer_overhead_pct": round(report["observer_overhead"]["share_of_wall"] * 100, 3),
+        "parameters_fingerprint": report["parameters_fingerprint"],
+        "nodes": [
+            {"name": node["name"], "wall_s": node["wall_s"], "cpu_s": node["cpu_s"],
+             "peak_delta_mb": node["peak_delta_mb"], "peak_rss_mb": node["peak_rss_mb"],
+             "memray": node.get("memray")}
+            for node in report["nodes"]
+        ],
+    }
+
+
+def _median(values: list[float | None]) -> float | None:
+    known = [value for value in values if value is not None]
+    return round(median(known), 4) if known else None
+
+
+def summarise_size(size: int, recipients: int, runs: list[dict[str, Any]],
+                   top_nodes: int) -> dict[str, Any]:
+    """Medians over the repeats of one size, its spread, and its bottleneck nodes.
+
+    Args:
+        size: Awards per run.
+        recipients: Recipients generated for the size.
+        runs: :func:`run_figures` of each repeat.
+        top_nodes: Bottleneck nodes to name per resource.
+
+    Returns:
+        The size's median figures, min/max wall time, per-node medians and bottlenecks.
+    """
+    figures: dict[str, Any] = {key: _median([run[key] for run in runs])
+                               for key in MEDIAN_FIGURES}
+    names = list(dict.fromkeys(node["name"] for run in runs for node in run["nodes"]))
+    nodes = [
+        {"name": name,
+         **{key: _median([node[key] for run in runs for node in run["nodes"]
+                          if node["name"] == name])
+            for key in ("wall_s", "cpu_s", "peak_delta_mb", "peak_rss_mb")}}
+        for name in names
+    ]
+    wall_s = figures["wall_s"]
+    return {
+        "size": size,
+        "recipients": recipients,
+        "repeats": len(runs),
+        **figures,
+        "awards_per_s": round(size / wall_s, 1) if wall_s else None,
+        "wall_s_min": min(run["wall_s"] for run in runs),
+        "wall_s_max": max(run["wall_s"] for run in runs),
+        "parameters_fingerprints": sorted({run["parameters_fingerprint"] for run in runs}),
+        "bottlenecks": bottlenecks(nodes, figures["memory_delta_mb"] or 0.0, top_nodes),
+        "nodes": nodes,
+        "runs": runs,
+    }
+
+
+def measure_sizes(params: BenchmarkParams) -> tuple[list[dict[str, Any]], list[Timing]]:
+    """Generate each size's inputs once, then time ``repeats`` runs of the pipelines.
+
+    Args:
+        params: Benchmark parameters.
+
+    Returns:
+        The per-size summaries and every reference-workload measurement, in order.
+    """
+    root = project_root()
+    workload = ReferenceWorkload(params.reference)
+    workload.measure()  # warm-up: first-call costs are not part of the unit
+    references: list[Timing] = []
+    summaries = []
+    for size in params.sizes:
+        recipients = max(1, round(size * params.recipients_per_award))
+        names = params.generator_params
+        inputs = {names["awards"]: size, names["recipients"]: recipients,
+                  names["seed"]: params.seed}
+        project, generate = ScratchProject.prepare(
+            root, root / params.work_dir / f"awards_{size}", {params.generator_pipeline: inputs})
+        if generate:
+            logger.info("benchmark: generating %d awards and %d recipients", size, recipients)
+            project.kedro_run([params.generator_pipeline], inputs, memray=False,
+                              timeout_s=params.timeout_s)
+            project.mark_inputs({params.generator_pipeline: inputs})
+        runs = []
+        before = workload.measure()
+        references.append(before)
+        for repeat in range(params.repeats):
+            project.clear_outputs()
+            known = project.run_reports()
+            process_wall_s = project.kedro_run(params.pipelines, params.run_params,
+                                               memray=params.memray, timeout_s=params.timeout_s)
+            after = workload.measure()
+            references.append(after)
+            path, report = project.new_run_report(known)
+            around = Timing((before.wall_s + after.wall_s) / 2, (before.cpu_s + after.cpu_s) / 2)
+            runs.append(run_figures(report, path, size, around, process_wall_s))
+            logger.info("benchmark: %d awards, run %d/%d: %.2f s wall, %.2f s CPU "
+                        "(%.2f / %.2f reference units)", size, repeat + 1, params.repeats,
+                        runs[-1]["wall_s"], runs[-1]["cpu_s"], runs[-1]["normalised_time"],
+                        runs[-1]["normalised_cpu"])
+            before = after
+        if not params.keep_data:
+            project.clear_outputs(keep_inputs=False)
+        summaries.append(summarise_size(size, recipients, runs, params.top_nodes))
+    return summaries, references

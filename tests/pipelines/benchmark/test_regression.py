@@ -1,0 +1,112 @@
+"""Regression classification at the exact limits, and the comparison of sizes with a baseline."""
+
+from __future__ import annotations
+
+import pytest
+
+from sbir_enrichment.pipelines.benchmark.params import RegressionThresholds
+from sbir_enrichment.pipelines.benchmark.regression import (
+    FAILURE,
+    NO_BASELINE,
+    OK,
+    WARNING,
+    classify_drop,
+    classify_increase,
+    compare_with_baseline,
+    worst,
+)
+
+LIMITS = RegressionThresholds(time_warning_pct=10, time_failure_pct=25, memory_warning_pct=20,
+                              memory_failure_pct=50, match_rate_failure_pts=5)
+
+
+@pytest.mark.parametrize(("change", "status"), [
+    (-40.0, OK), (0.0, OK), (9.999, OK), (10.0, WARNING), (24.999, WARNING), (25.0, FAILURE),
+    (300.0, FAILURE),
+])
+def test_time_limits(change: float, status: str) -> None:
+    assert classify_increase(change, 10, 25) == status
+
+
+@pytest.mark.parametrize(("change", "status"), [
+    (19.999, OK), (20.0, WARNING), (49.999, WARNING), (50.0, FAILURE),
+])
+def test_memory_limits(change: float, status: str) -> None:
+    assert classify_increase(change, 20, 50) == status
+
+
+@pytest.mark.parametrize(("drop", "status"), [
+    (-3.0, OK), (4.999, OK), (5.0, FAILURE), (12.0, FAILURE),
+])
+def test_match_rate_limit(drop: float, status: str) -> None:
+    assert classify_drop(drop, 5) == status
+
+
+def _size(size: int, normalised_cpu: float, peak_rss_mb: float, match_rate: float,
+          normalised_time: float = 10.0) -> dict:
+    return {"size": size, "normalised_cpu": normalised_cpu, "normalised_time": normalised_time,
+            "peak_rss_mb": peak_rss_mb, "match_rate": match_rate}
+
+
+def _statuses(result: dict) -> dict:
+    return {(entry["size"], check["metric"]): check["status"]
+            for entry in result["sizes"] for check in entry["checks"]}
+
+
+def test_ratios_computed_from_figures_hit_the_limits_exactly() -> None:
+    # 1.1 / 1.0 - 1 is 0.10000000000000009 and 1.25 / 1.0 - 1 is exactly 0.25 in floating point;
+    # 0.8 - 0.75 is 0.05000000000000004: each must land on its limit, not beside it.
+    baseline = {"sizes": [_size(1000, 1.0, 100.0, 0.80), _size(2000, 2.0, 100.0, 0.80)],
+                "benchmark_id": "b", "created_at": "t", "git": {}, "environment": {}}
+    current = [_size(1000, 1.1, 150.0, 0.75), _size(2000, 2.5, 119.99, 0.7501)]
+    result = compare_with_baseline(current, baseline, LIMITS)
+    assert _statuses(result) == {
+        (1000, "normalised_cpu"): WARNING, (1000, "normalised_time"): OK,
+        (1000, "peak_rss_mb"): FAILURE, (1000, "match_rate"): FAILURE,
+        (2000, "normalised_cpu"): FAILURE, (2000, "normalised_time"): OK,
+        (2000, "peak_rss_mb"): OK, (2000, "match_rate"): OK,
+    }
+    assert result["status"] == FAILURE
+    first = {check["metric"]: check for check in result["sizes"][0]["checks"]}
+    assert first["normalised_cpu"]["change_pct"] == 10.0
+    assert first["match_rate"]["change_pts"] == -5.0
+
+
+def test_wall_time_only_warns_unless_allowed_to_fail() -> None:
+    baseline = {"sizes": [_size(1000, 1.0, 100.0, 0.8, normalised_time=10.0)]}
+    busy = [_size(1000, 1.0, 100.0, 0.8, normalised_time=13.0)]  # +30% wall, same CPU
+    assert _statuses(compare_with_baseline(busy, baseline, LIMITS))[
+        (1000, "normalised_time")] == WARNING
+    strict = LIMITS.model_copy(update={"wall_time_can_fail": True})
+    assert _statuses(compare_with_baseline(busy, baseline, strict))[
+        (1000, "normalised_time")] == FAILURE
+
+
+def test_a_slower_machine_is_not_a_regression_when_the_reference_is_slower_too() -> None:
+    # Twice the seconds on a machine where the reference workload also takes twice as long:
+    # the normalised times are unchanged.
+    base = _size(1000, 4.0 / 0.5, 300.0, 0.8, normalised_time=4.0 / 0.5)
+    now = _size(1000, 8.0 / 1.0, 300.0, 0.8, normalised_time=8.0 / 1.0)
+    result = compare_with_baseline([now], {"sizes": [base]}, LIMITS)
+    assert result["status"] == OK
+
+
+def test_without_baseline_nothing_fails() -> None:
+    result = compare_with_baseline([_size(1000, 9.0, 900.0, 0.1)], None, LIMITS)
+    assert result["status"] == NO_BASELINE and result["baseline"] is None
+    other_size = compare_with_baseline([_size(1000, 9.0, 900.0, 0.1)],
+                                       {"sizes": [_size(5000, 1.0, 1.0, 1.0)]}, LIMITS)
+    assert other_size["status"] == NO_BASELINE
+
+
+def test_worst_status_wins() -> None:
+    assert worst([OK, WARNING, NO_BASELINE]) == WARNING
+    assert worst([OK, FAILURE, WARNING]) == FAILURE
+    assert worst([NO_BASELINE, OK]) == OK
+    assert worst([]) == OK
+
+
+def test_warning_limits_must_sit_below_failure_limits() -> None:
+    with pytest.raises(ValueError, match="time_warning_pct"):
+        RegressionThresholds(time_warning_pct=25, time_failure_pct=25, memory_warning_pct=20,
+                             memory_failure_pct=50, match_rate_failure_pts=5)

@@ -1,0 +1,54 @@
+"""The benchmark's Markdown summary and HTML pages, the latter rendered in headless Chromium."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from benchmark_samples import result
+from browser_fixtures import console_errors, open_page
+from selenium.webdriver.common.by import By
+
+from sbir_enrichment.pipelines.benchmark.history import summarise_history
+from sbir_enrichment.pipelines.benchmark.nodes import (
+    build_benchmark_reports,
+    build_history_reports,
+)
+
+
+def test_markdown_summary_is_short_and_names_status_sizes_and_bottlenecks() -> None:
+    baseline = result()
+    summary, _ = build_benchmark_reports(result(slowdown=1.3, baseline=baseline))
+    assert summary.startswith("### Benchmark FAILURE")
+    assert "| 1,000 |" in summary and "| 10,000 |" in summary
+    assert "+30.0% FAILURE" in summary and "+30.0% WARNING" in summary  # CPU fails, wall warns
+    assert "`link_chunks_node` 70%" in summary  # the bottleneck and its share of node time
+    assert "Baseline: benchmark" in summary
+    assert len(summary) < 4000 and summary.count("\n") < 30  # fits a PR comment
+
+
+def test_markdown_without_baseline_says_how_to_store_one() -> None:
+    summary, _ = build_benchmark_reports(result())
+    assert summary.startswith("### Benchmark NO_BASELINE")
+    assert "kedro run --pipelines benchmark_baseline" in summary
+
+
+@pytest.mark.browser
+def test_benchmark_and_history_pages_render_their_charts_in_chromium(chromium, tmp_path: Path
+                                                                      ) -> None:
+    _, html = build_benchmark_reports(result(slowdown=1.12, baseline=result()))
+    history = {"days": None, **summarise_history(
+        [result("2026-01-01T00:00:00+00:00"), result("2026-01-02T00:00:00+00:00", 1.2)], 5)}
+    _, history_html = build_history_reports(history)
+    for name, page, charts in (("benchmark.html", html, 4), ("history.html", history_html, 4)):
+        path = tmp_path / name
+        path.write_text(page)
+        open_page(chromium, path.as_uri())
+        assert console_errors(chromium) == []
+        plots = chromium.find_elements(By.CSS_SELECTOR, "div.js-plotly-plot")
+        assert len(plots) == charts
+        # Each chart drew its data: plotly renders one SVG group per trace.
+        for plot in plots:
+            assert plot.find_elements(By.CSS_SELECTOR, "g.trace"), plot.get_attribute("id")
+        assert "<script src" not in page  # plotly.js is inline: the page works offline
+    assert "WARNING" in html
