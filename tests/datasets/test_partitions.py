@@ -37,6 +37,18 @@ def test_prune_removes_partitions_of_an_earlier_larger_save(tmp_path: Path) -> N
     assert sorted(p.name for p in (tmp_path / "parts").iterdir()) == [MANIFEST_NAME, "p0.parquet"]
 
 
+def test_a_completed_save_of_no_partitions_loads_as_empty(tmp_path: Path) -> None:
+    # An empty source (zero recipient chunks) is a completed save, not a missing one.
+    ds = _dataset(tmp_path / "parts")
+    ds.save({"p0": _frame(0)})
+    ds.save(iter(()))
+    assert ds.load() == {}
+    assert [p.name for p in (tmp_path / "parts").iterdir()] == [MANIFEST_NAME]
+    fresh = _dataset(tmp_path / "never_written")
+    fresh.save({})
+    assert fresh.load() == {}
+
+
 def test_failed_save_leaves_no_manifest_and_load_refuses(tmp_path: Path) -> None:
     ds = _dataset(tmp_path / "parts")
     ds.save({"p0": _frame(0)})

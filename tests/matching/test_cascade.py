@@ -75,6 +75,13 @@ def test_identifier_whose_name_disagrees_is_flagged_and_the_name_decides(index, 
     assert "not used" in row.match_reason
 
 
+def test_identifier_conflict_reports_the_true_name_similarity(index, settings) -> None:
+    # 'PUMPILUS ROBOTICS WORKS' vs 'ZYGOMAX' is 28 edits apart: similarity 0, not a capped 50.
+    out = _link(index, settings, ("Pumpilus Robotics Works Inc", "ZYGOUEI00001", None, "OH"))
+    assert out.match_reason.iloc[0].startswith(
+        "UEI ZYGOUEI00001 is registered to 'ZYGOMAX LLC' (name similarity 0): not used;")
+
+
 def test_conflicting_uei_falls_back_to_a_matching_duns(index, settings) -> None:
     out = _link(index, settings, ("Quantox Inc", "ZYGOUEI00001", "444444444", "OH"))
     assert (out.match_method.iloc[0], out.recipient_hash.iloc[0]) == ("duns_exact", "h-quant")
@@ -182,3 +189,12 @@ def test_a_name_candidate_with_another_identifier_loses_points(index, settings) 
     assert out["match_method"].tolist() == ["name_fuzzy", "unmatched", "name_fuzzy"]
     assert "other UEI/DUNS -10" in out.match_reason.iloc[0]
     assert out.in_review_band.iloc[1]  # a near name and another firm's DUNS: not automatic
+
+
+def test_match_score_stays_within_0_and_100_under_extreme_conflict_points(index) -> None:
+    harsh = configured_settings(review_score=0.0, suffix_conflict=50.0, state_conflict=50.0,
+                                id_conflict=50.0)
+    out = _link(index, harsh, ("Acme Robotics Corp", "OTHERUEI0001", None, "FL"))
+    row = out.iloc[0]
+    assert row.match_method == "unmatched"
+    assert 0.0 <= row.match_score <= 100.0

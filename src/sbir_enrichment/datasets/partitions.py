@@ -72,7 +72,7 @@ class ChunkedPartitionedDataset(PartitionedDataset):
                 f"'{self._path}' has no {MANIFEST_NAME}: its last save did not complete "
                 "(or it was never written). Re-run the node that writes it."
             )
-        loaders = super().load()
+        loaders = super().load() if listed else {}  # a completed save of zero partitions
         missing = sorted(set(listed) - set(loaders))
         if missing:
             raise DatasetError(f"'{self._path}' lists partitions that are missing: {missing[:5]}")
@@ -106,6 +106,7 @@ class ChunkedPartitionedDataset(PartitionedDataset):
             logger.info("%s: kept %d finished partition(s) of an earlier run", self._path, skipped)
         if self._prune:
             self._remove_partitions_except(set(written))
+        fs.makedirs(self._normalized_path, exist_ok=True)  # no partition may have created it
         with fs.open(self._manifest_path, "w") as handle:
             json.dump({"partitions": written}, handle, indent=1)
         self._invalidate_caches()

@@ -136,7 +136,8 @@ def _identifier_stage(chunk: _Chunk, index: RecipientIndex, settings: MatchSetti
     positions, rows = positions[keep], rows[keep]
     if len(positions) == 0:
         return
-    max_distance = int((100.0 - settings.id_name_min) // settings.edit_cost) + 1
+    # Counted up to the distance that scores 0, so a conflict's reason shows its true similarity.
+    max_distance = int(100.0 // settings.edit_cost) + 1
     sim = _scores_by_row(chunk.names(positions), rows, index, settings, max_distance)
     has_uei = index.uei_key[rows] != 0
     shared = np.bincount(positions, minlength=len(chunk))[positions]

@@ -87,6 +87,17 @@ def test_chunked_output_equals_unchunked_output() -> None:
     assert not chunked_review.empty
 
 
+def test_zero_awards_give_empty_outputs_with_every_column() -> None:
+    awards, index_frame, truth = generated()
+    assert len(split_awards(awards.iloc[:0], _params())) == 1  # one empty chunk, typed
+    enriched, review = _run(awards.iloc[:0], index_frame, _params())
+    some, some_review = _run(awards.iloc[:50], index_frame, _params())
+    assert enriched.empty and review.empty
+    pd.testing.assert_series_equal(enriched.dtypes, some.dtypes)
+    pd.testing.assert_series_equal(review.dtypes, some_review.dtypes)
+    assert measure_accuracy(enriched, truth)["awards"] == 0
+
+
 def test_generated_sample_meets_the_accuracy_targets() -> None:
     enriched, review, report = _default_run()
     assert report["precision"] >= 0.98

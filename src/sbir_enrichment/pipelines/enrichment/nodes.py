@@ -33,6 +33,8 @@ Loader = Callable[[], pd.DataFrame]
 def split_awards(sbir_awards: pd.DataFrame, params: EnrichmentParams) -> dict[str, pd.DataFrame]:
     """Cut the awards into chunks keyed ``chunk-<number>-<content digest>``.
 
+    Zero awards give one empty chunk, so the enriched outputs are empty but keep their columns.
+
     Args:
         sbir_awards: Ingested awards, in source order.
         params: Enrichment parameters (``chunk_size``).
@@ -41,7 +43,7 @@ def split_awards(sbir_awards: pd.DataFrame, params: EnrichmentParams) -> dict[st
         ``{chunk id: awards of that chunk}``; the digest changes when any value of it changes.
     """
     chunks = {}
-    for number, start in enumerate(range(0, len(sbir_awards), params.chunk_size)):
+    for number, start in enumerate(range(0, max(len(sbir_awards), 1), params.chunk_size)):
         chunk = sbir_awards.iloc[start : start + params.chunk_size]
         chunks[f"chunk-{number:05d}-{fingerprint.frame_digest(chunk)}"] = chunk
     return chunks
