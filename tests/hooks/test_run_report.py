@@ -12,6 +12,8 @@ from kedro.framework.project import pipelines
 from kedro.framework.session import KedroSession
 from kedro.framework.startup import bootstrap_project
 
+from sbir_enrichment.hooks.run_report import bottlenecks, to_markdown
+
 TIMED_PIPELINES = ["ingestion", "enrichment"]
 AWARDS = 400
 # Limits that the run must cross (every award node is "slow", the match rate is "low") or never
@@ -90,3 +92,16 @@ def _check_alerts_follow_the_figures(project: Path, report: dict) -> None:
     assert not [a for a in alerts if a["kind"] == "node_memory_delta"]
     markdown = (project / "data/08_reporting/runs" / report["run_id"] / "run_report.md")
     assert "match rate" in markdown.read_text() and "## Alerts" in markdown.read_text()
+
+
+def test_markdown_of_a_run_without_nodes_names_no_bottleneck() -> None:
+    totals = {"wall_s": 0.5, "cpu_s": 0.4, "peak_rss_mb": 200.0, "memory_delta_mb": 0.0,
+              "awards": None, "awards_per_s": None, "match_rate": None}
+    report = {"run_id": "r", "status": "success", "pipelines": ["p"], "env": "local",
+              "runner": "SequentialRunner", "git": {"commit": None, "dirty": None},
+              "parameters_fingerprint": "f", "totals": totals, "accuracy": None, "nodes": [],
+              "observer_overhead": {"hook_s": 0.0, "sampler_cpu_s": 0.0, "share_of_wall": 0.0},
+              "bottlenecks": bottlenecks([], 0.0), "alerts": []}
+    lines = to_markdown(report).splitlines()
+    assert "Most time: –" in lines
+    assert "Most memory: –" in lines

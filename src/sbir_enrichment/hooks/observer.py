@@ -31,7 +31,7 @@ from sbir_enrichment.hooks.memray_profile import (
     write_flamegraph,
 )
 from sbir_enrichment.hooks.node_record import NodeRecord, clock
-from sbir_enrichment.hooks.run_report import bottlenecks, write_report
+from sbir_enrichment.hooks.run_report import SCHEMA_VERSION, bottlenecks, write_report
 
 logger = logging.getLogger(__name__)
 
@@ -201,7 +201,7 @@ class _Run:
         elif self.concurrent:
             notes.append(f"{self.runner}: nodes overlap, so per-node CPU and memory overlap too.")
         return {
-            "schema_version": 1,
+            "schema_version": SCHEMA_VERSION,
             "run_id": self.params["run_id"],
             "status": status,
             "error": repr(error) if error else None,

@@ -80,10 +80,10 @@ def to_markdown(report: dict[str, Any]) -> str:
               f"{overhead['sampler_cpu_s']:.3f} s CPU of the RSS sampler = "
               f"{_fmt(overhead['share_of_wall'], '.2%')} of the wall time."]
     spots = report["bottlenecks"]
-    lines += ["", "Most time: " + ", ".join(
-        f"{b['name']} ({_fmt(b['share'], '.0%')})" for b in spots["time"]) or "–"]
-    lines += ["Most memory: " + ", ".join(
-        f"{b['name']} (+{b['peak_delta_mb']:,.0f} MB)" for b in spots["memory"]) or "–"]
+    lines += ["", "Most time: " + (", ".join(
+        f"{b['name']} ({_fmt(b['share'], '.0%')})" for b in spots["time"]) or "–")]
+    lines += ["Most memory: " + (", ".join(
+        f"{b['name']} (+{b['peak_delta_mb']:,.0f} MB)" for b in spots["memory"]) or "–")]
     lines += ["", "## Alerts", ""]
     lines += [f"- {alert['message']}" for alert in report["alerts"]] or ["None."]
     return "\n".join(lines) + "\n"

@@ -164,6 +164,14 @@ def test_precision_gate_fails_below_threshold_and_is_skipped_without_truth(enric
     assert skipped["status"] == "skipped"
 
 
+def test_precision_gate_fails_when_precision_is_undefined():
+    nothing_matched = {"has_truth": True, "precision": None, "matched": 0,
+                       "false_positives": 0, "by_method": {}}
+    result = gates.precision_gate(nothing_matched, 0.98)
+    assert (result.status, result.measured, result.threshold) == ("fail", None, 0.98)
+    assert "precision undefined: no award was matched" in result.message
+
+
 def test_enforce_raises_with_each_failed_gate_and_certifies_a_passing_report():
     report = {
         "generated_at": "2026-01-01T00:00:00+00:00", "summary": {"match_rate": 0.6},

@@ -170,11 +170,15 @@ def match_rate_gate(match_rate: float, matched: int, awards: int,
 
 
 def precision_gate(accuracy: dict[str, Any], min_precision: float) -> GateResult:
-    """Fails when precision against the truth is below the minimum; skipped without truth."""
+    """Fails below min_precision or when undefined (nothing matched); skipped without truth."""
     if not accuracy.get("has_truth"):
         return GateResult("precision", "skipped", None, min_precision,
                           "precision not measured: this run had no match truth")
     precision = accuracy["precision"]
+    if precision is None:
+        return GateResult("precision", "fail", None, min_precision,
+                          f"precision undefined: no award was matched, so none can be checked "
+                          f"against the truth (min_precision {min_precision:.4f})")
     wrong = {m: f["wrong"] for m, f in accuracy.get("by_method", {}).items() if f.get("wrong")}
     verdict = "meets" if precision >= min_precision else "is below"
     message = (f"precision {precision:.4f} ({accuracy['false_positives']:,} wrong of "
