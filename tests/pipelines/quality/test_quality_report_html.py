@@ -23,11 +23,6 @@ CHART_IDS = ("chart-method-share", "chart-score-histogram", "chart-rate-phase",
              "chart-rate-award_year", "chart-trend")
 
 
-CHART_IDS = ("chart-method-share", "chart-score-histogram", "chart-rate-phase",
-             "chart-rate-size_bucket", "chart-rate-identifiers", "chart-rate-agency",
-             "chart-rate-award_year", "chart-trend")
-
-
 @pytest.fixture
 def enriched() -> pd.DataFrame:
     """A good enriched output of 200 awards (match rate 0.80)."""
