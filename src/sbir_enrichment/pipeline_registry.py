@@ -5,10 +5,10 @@ from __future__ import annotations
 from kedro.framework.project import find_pipelines
 from kedro.pipeline import Pipeline
 
-# The default run is the production chain; sample data, benchmarks and storing a quality
-# baseline run only when asked for.
+# The default run is the production chain; sample data, benchmarks, storing a quality baseline
+# and freezing the match model run only when asked for.
 _NOT_IN_DEFAULT = ("sample_data", "benchmark", "benchmark_baseline", "benchmark_history",
-                   "quality_baseline")
+                   "quality_baseline", "freeze_match_model")
 
 
 def register_pipelines() -> dict[str, Pipeline]:

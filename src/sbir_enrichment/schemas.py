@@ -9,9 +9,12 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 from pandera.typing import Series
+
+from sbir_enrichment.matching.linker import WEIGHT_COLUMNS
 
 UEI_PATTERN = r"^[A-Z0-9]{12}$"
 DUNS_PATTERN = r"^[0-9]{9}$"
@@ -285,6 +288,14 @@ class EnrichedSbirAwards(SbirAwards):
     recipient_state: Series[str] = pa.Field(nullable=True, str_matches=STATE_PATTERN)
     match_reason: Series[str] = pa.Field(str_length={"min_value": 1})
     in_review_band: Series[bool]
+    match_probability: Series[float] = pa.Field(ge=0, le=1)
+    match_weight_prior: Series[float] = pa.Field(nullable=True)
+    match_weight_name: Series[float] = pa.Field(nullable=True)
+    match_weight_legal_form: Series[float] = pa.Field(nullable=True)
+    match_weight_state: Series[float] = pa.Field(nullable=True)
+    match_weight_uei: Series[float] = pa.Field(nullable=True)
+    match_weight_duns: Series[float] = pa.Field(nullable=True)
+    match_weight_rivals: Series[float] = pa.Field(nullable=True, le=0)
 
     @pa.dataframe_check
     @classmethod
@@ -306,6 +317,18 @@ class EnrichedSbirAwards(SbirAwards):
         """An award whose best candidate is in the review band is never counted as a match."""
         band = frame["in_review_band"].astype(bool)
         return _cells(frame, {"match_method": ~band | (frame["match_method"] == "unmatched")})
+
+    @pa.dataframe_check
+    @classmethod
+    def weights_add_up_to_probability(cls, frame: pd.DataFrame) -> pd.DataFrame:
+        """The match weights of a row sum to the log2 odds of its match probability."""
+        weights = frame[list(WEIGHT_COLUMNS)]
+        total = weights.sum(axis=1, min_count=len(WEIGHT_COLUMNS)).to_numpy(dtype=float)
+        added_up = 1.0 / (1.0 + np.exp2(-np.clip(np.nan_to_num(total), -1000, 1000)))
+        probability = frame["match_probability"].to_numpy(dtype=float)
+        explained = np.where(np.isnan(total), probability == 0,
+                             np.abs(added_up - probability) <= 1e-9)
+        return _cells(frame, {"match_probability": pd.Series(explained, index=frame.index)})
 
     @pa.dataframe_check
     @classmethod

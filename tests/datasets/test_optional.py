@@ -1,12 +1,10 @@
-"""OptionalDataset: the wrapped data when it exists, None when it does not; read-only."""
+"""OptionalDataset: the wrapped data when it exists, None when it does not; saves write it."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 import pandas as pd
-import pytest
-from kedro.io.core import DatasetError
 
 from sbir_enrichment.datasets.optional import OptionalDataset
 
@@ -30,6 +28,8 @@ def test_existing_file_loads_through_the_wrapped_dataset(tmp_path: Path) -> None
         {"source_row": [0, 3], "recipient_hash": ["abc", "def"]}))
 
 
-def test_saving_is_refused(tmp_path: Path) -> None:
-    with pytest.raises(DatasetError, match="read-only"):
-        _dataset(tmp_path / "x.csv").save(pd.DataFrame())
+def test_saving_writes_the_wrapped_dataset(tmp_path: Path) -> None:
+    dataset = _dataset(tmp_path / "x.csv")
+    assert dataset.load() is None
+    dataset.save(pd.DataFrame({"a": [1, 2]}))
+    pd.testing.assert_frame_equal(dataset.load(), pd.DataFrame({"a": [1, 2]}))

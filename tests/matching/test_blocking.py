@@ -1,4 +1,5 @@
-"""Blocking rules: key tables, rare words under a cap, prefix/tail keys, state not a wall."""
+"""Blocking rules: key tables, rare words under a cap, prefix/tail keys, acronyms, state not a
+wall."""
 
 from __future__ import annotations
 
@@ -36,7 +37,7 @@ def _index(names: list[str], states: list[str] | None = None, **overrides: objec
 
 def _candidates(index: RecipientIndex, settings, name: str) -> set[int]:
     keys = NameKeys.of(pd.Series([name]), settings.affix_chars)
-    return set(index.blocked_pairs(keys, settings)[1].tolist())
+    return set(index.name_pairs(keys, settings)[1].tolist())
 
 
 def test_rare_words_propose_candidates_and_common_words_do_not() -> None:
@@ -61,6 +62,14 @@ def test_prefix_and_tail_keys_survive_a_typo_in_the_only_rare_word() -> None:
     assert _candidates(index, settings, "PUMPILUSMAXB") == {0}  # typo at the end: prefix
     assert _candidates(index, settings, "XYGOMAXIMUS") == {1}  # typo at the start: tail
     assert _candidates(index, settings, "PUMPELUS") == set()  # short, typo in the middle
+
+
+def test_acronyms_propose_the_spelled_out_name_and_back() -> None:
+    names = ["INTERNATIONAL BUSINESS MACHINES", "AFGHAN WIRELESS COMMUNICATION CO", "IBX"]
+    index, settings = _index(names)
+    assert 0 in _candidates(index, settings, "IBM")  # the award is the acronym
+    assert 2 in _candidates(index, settings, "INTEGRATED BIO X")  # the recipient is
+    assert 1 in _candidates(index, settings, "AWC")  # its legal form is not an initial
 
 
 def test_state_is_not_a_wall() -> None:

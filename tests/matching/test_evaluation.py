@@ -1,4 +1,5 @@
-"""Accuracy report: precision and recall with several acceptable recipients, and no truth."""
+"""Accuracy report: precision and recall with several acceptable recipients, the reliability of
+the match probability, recall by kind of variation, and no truth."""
 
 from __future__ import annotations
 
@@ -15,6 +16,8 @@ def enriched() -> pd.DataFrame:
         "match_method": ["uei_exact", "duns_exact", "name_fuzzy", "name_fuzzy", "unmatched",
                          "unmatched"],
         "recipient_hash": ["a", "b-legacy", "wrong", "x", None, None],
+        "match_probability": [0.999, 0.97, 0.92, 0.91, 0.7, 0.0],
+        "in_review_band": [False, False, False, False, True, False],
     })
 
 
@@ -42,3 +45,30 @@ def test_without_truth_only_counts_are_reported(enriched: pd.DataFrame) -> None:
     assert (report["awards"], report["matched"]) == (6, 4)
     assert report["precision"] is None and report["recall"] is None
     assert report["by_method"]["name_fuzzy"]["matched"] == 2
+
+
+def test_reliability_compares_predicted_with_observed_per_band(enriched: pd.DataFrame) -> None:
+    truth = pd.DataFrame({"source_row": [0, 1, 2, 4], "recipient_hash": ["a", "b-legacy", "c",
+                                                                         "e"]})
+    review = pd.DataFrame({"source_row": [4, 4], "candidate_rank": [1, 2],
+                           "candidate_recipient_hash": ["e", "f"]})
+    bands = {(b["low"], b["high"]): b for b in accuracy_report(enriched, truth,
+                                                               review)["reliability"]}
+    # 0.91 and 0.92: both wrong; 0.97: right; 0.999: right; the review award's first candidate
+    # (0.7) is right; an award with no candidate (0.0) is in no band.
+    assert bands[(0.9, 0.95)]["awards"] == 2 and bands[(0.9, 0.95)]["observed"] == 0.0
+    assert bands[(0.9, 0.95)]["predicted"] == pytest.approx(0.915)
+    assert bands[(0.95, 0.99)]["observed"] == 1.0
+    assert bands[(0.999, 1.0)]["awards"] == 1
+    assert bands[(0.5, 0.8)] == {"low": 0.5, "high": 0.8, "awards": 1, "predicted": 0.7,
+                                 "observed": 1.0}
+    assert bands[(0.8, 0.9)]["awards"] == 0 and bands[(0.8, 0.9)]["observed"] is None
+
+
+def test_recall_by_variation_counts_each_label_of_an_award(enriched: pd.DataFrame) -> None:
+    truth = pd.DataFrame({"source_row": [0, 1, 2, 4],
+                          "recipient_hash": ["a", "b-legacy", "c", "e"],
+                          "variation": ["typo; moved", "moved", "typo", None]})
+    by = accuracy_report(enriched, truth)["by_variation"]
+    assert by == {"moved": {"awards": 2, "found": 2, "recall": 1.0},
+                  "typo": {"awards": 2, "found": 1, "recall": 0.5}}

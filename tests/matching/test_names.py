@@ -1,11 +1,17 @@
-"""Name normalisation: each rule, and the look-alike signal (legal suffix)."""
+"""Name normalisation: each rule, and the legal form a name ends with (any country's)."""
 
 from __future__ import annotations
 
 import pandas as pd
 import pytest
 
-from sbir_enrichment.matching.names import legal_suffix, normalise_name
+from sbir_enrichment.matching.names import (
+    NO_FORM,
+    legal_form_codes,
+    legal_form_names,
+    legal_form_types,
+    normalise_name,
+)
 
 
 def _norm(*names: str | None) -> list[str | None]:
@@ -13,9 +19,9 @@ def _norm(*names: str | None) -> list[str | None]:
     return [None if pd.isna(v) else v for v in result]
 
 
-def _suffix(*names: str | None) -> list[str | None]:
-    result = legal_suffix(pd.Series(list(names), dtype="object"))
-    return [None if pd.isna(v) else v for v in result]
+def _form(*names: str | None) -> list[str | None]:
+    codes = legal_form_codes(pd.Series(list(names), dtype="object"))
+    return list(legal_form_names(codes))
 
 
 @pytest.mark.parametrize(("variants", "key"), [
@@ -34,8 +40,11 @@ def test_spelling_variants_meet_in_one_key(variants: list[str], key: str) -> Non
     "Acme Inc", "Acme, Inc.", "ACME INCORPORATED", "Acme LLC", "Acme, L.L.C.", "Acme L L C",
     "Acme Corp.", "Acme Corporation", "Acme Co", "Acme Company", "Acme Ltd", "Acme Limited",
     "Acme LP", "Acme PLLC", "Acme PBC", "Acme Co., Inc.",
+    # Other countries' forms, as real exports write them (company_aliases_dev.csv spellings).
+    "ACME SP Z O O", "Acme Sp. z o.o.", "ACME AB", "ACME OY", "ACME GMBH", "Acme S.p.A.",
+    "ACME S P A", "ACME S A", "ACME SA", "ACME PTY LTD", "ACME PTY", "ACME PVT", "Acme B.V.",
 ])
-def test_legal_suffixes_are_removed_from_the_end(name: str) -> None:
+def test_legal_forms_are_removed_from_the_end(name: str) -> None:
     assert _norm(name) == ["ACME"]
 
 
@@ -70,14 +79,23 @@ def test_normalise_keeps_index_and_is_consistent_for_repeats() -> None:
     assert result.iloc[0] == result.iloc[1] == "ACME"
 
 
-def test_legal_suffix_is_canonical_and_only_at_the_end() -> None:
-    assert _suffix("Acme Incorporated", "ACME, INC.", "Acme L.L.C.", "Acme L L C",
-                   "Acme Corporation", "Acme Company", "Acme", "Inc Research",
-                   "ACME INC, THE", None) == [
-        "INC", "INC", "LLC", "LLC", "CORP", "CO", None, None, "INC", None]
+def test_the_legal_form_is_the_outermost_one_and_only_at_the_end() -> None:
+    assert _form("Acme Incorporated", "ACME, INC.", "Acme L.L.C.", "Acme L L C",
+                 "Acme Co., Inc.", "ERICSSON AUSTRALIA PTY", "VEM SISTEMI S P A", "Acme",
+                 "Inc Research", "ACME INC, THE", None) == [
+        "INCORPORATED", "INC", "LLC", "LLC", "INC", "PTY", "SPA", None, None, "INC", None]
 
 
-def test_look_alikes_share_a_key_but_not_a_suffix() -> None:
+def test_spellings_of_one_form_share_its_type_and_other_forms_do_not() -> None:
+    codes = legal_form_codes(pd.Series(["Acme Inc", "Acme Incorporated", "Acme Corporation",
+                                        "Acme LLC", "Acme GmbH", "Acme"]))
+    types = legal_form_types(codes)
+    assert types[0] == types[1] == types[2]  # corporations, however written
+    assert len({types[0], types[3], types[4]}) == 3  # a corporation, an LLC, a GmbH
+    assert codes[5] == types[5] == NO_FORM
+
+
+def test_look_alikes_share_a_key_but_not_a_legal_form() -> None:
     names = ["ACME ROBOTICS INC", "Acme Robotics, LLC"]
     assert _norm(*names) == ["ACME ROBOTICS", "ACME ROBOTICS"]
-    assert _suffix(*names) == ["INC", "LLC"]
+    assert _form(*names) == ["INC", "LLC"]

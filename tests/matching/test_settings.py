@@ -7,17 +7,18 @@ from enrichment_inputs import configured_settings
 from pydantic import ValidationError
 
 
-def test_configured_settings_load_and_derive_the_distance_cutoff() -> None:
+def test_configured_settings_load_in_order() -> None:
     settings = configured_settings()
-    assert settings.review_score <= settings.accept_score
-    # An Indel distance above the cutoff cannot reach the review band even with every bonus.
-    reach = 100 - settings.edit_cost * (settings.max_useful_distance + 1) + settings.max_bonus
-    assert reach < settings.review_score
+    assert 0 < settings.review_probability <= settings.accept_probability < 1
+    assert settings.fuzzy_similarity <= settings.near_similarity
+    assert settings.rare_count <= settings.common_count
 
 
 @pytest.mark.parametrize("change", [
-    {"review_score": 99.0, "accept_score": 90.0},
-    {"accept_score": 120.0},
+    {"review_probability": 0.99, "accept_probability": 0.9},
+    {"accept_probability": 1.0},
+    {"near_similarity": 0.7, "fuzzy_similarity": 0.8},
+    {"rare_count": 500, "common_count": 100},
     {"rare_words": 0},
     {"unknown_threshold": 1.0},
 ])

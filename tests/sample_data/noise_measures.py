@@ -8,11 +8,25 @@ from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
 from sbir_enrichment.matching.identifiers import normalise_duns, normalise_uei
-from sbir_enrichment.matching.names import legal_suffix, normalise_name
+from sbir_enrichment.matching.names import normalise_name
 from sbir_enrichment.sample_data import SampleData
-from sbir_enrichment.sample_data.names import ABBREVIATIONS, EXPANSIONS
+from sbir_enrichment.sample_data.names import ABBREVIATIONS, EXPANSIONS, SUFFIX_CANON, SUFFIXES
 
 _LONG_FORMS = {"INC": "INCORPORATED", "CORP": "CORPORATION", "CO": "COMPANY", "LTD": "LIMITED"}
+
+
+_CANON = {written.replace(".", ""): canon for written, canon in zip(SUFFIXES, SUFFIX_CANON,
+                                                                    strict=True) if written}
+
+
+def legal_suffix(names: pd.Series) -> pd.Series:
+    """The generator's legal suffix ending each name, in canonical form (``INCORPORATED`` → INC).
+
+    A name ending ``, THE`` is read without it; a one-word name has no suffix.
+    """
+    words = _words(names.str.replace(r",\s*THE$", "", regex=True))
+    last = words.map(lambda w: w[-1] if isinstance(w, list) and len(w) > 1 else None)
+    return last.map(_CANON).astype("object").where(last.map(_CANON).notna(), None)
 
 
 def _words(names: pd.Series) -> pd.Series:

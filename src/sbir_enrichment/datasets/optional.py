@@ -1,19 +1,21 @@
-"""An input that may be absent: loads as ``None`` when the wrapped dataset does not exist.
+"""A dataset that may be absent: loads as ``None`` when the wrapped dataset does not exist.
 
 ``OptionalDataset`` wraps any dataset config (``pandas.CSVDataset``...). The enrichment's
 ``match_truth`` is one: generated samples carry a truth file, real exports do not, and the
-accuracy report says ``has_truth: false`` instead of the run failing.
+accuracy report says ``has_truth: false`` instead of the run failing. ``frozen_match_model`` is
+another: absent, the run estimates its model; present (``kedro run --pipelines
+freeze_match_model`` writes it), the run reuses it.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from kedro.io.core import AbstractDataset, DatasetError, parse_dataset_definition
+from kedro.io.core import AbstractDataset, parse_dataset_definition
 
 
 class OptionalDataset(AbstractDataset[Any, Any]):
-    """The wrapped dataset's data, or ``None`` when it does not exist (read-only)."""
+    """The wrapped dataset's data, or ``None`` when it does not exist."""
 
     def __init__(self, *, dataset: dict[str, Any], metadata: dict[str, Any] | None = None
                  ) -> None:
@@ -35,8 +37,8 @@ class OptionalDataset(AbstractDataset[Any, Any]):
         return self._dataset.load() if self._dataset.exists() else None
 
     def save(self, data: Any) -> None:
-        """Refuse: an optional input is written elsewhere (by the generator, or by hand)."""
-        raise DatasetError("OptionalDataset is read-only.")
+        """Write ``data`` to the wrapped dataset."""
+        self._dataset.save(data)
 
     def _exists(self) -> bool:
         return self._dataset.exists()

@@ -1,22 +1,34 @@
 """The linkage library: pure, vectorised, no Kedro.
 
-What a caller needs: ``MatchSettings`` (every threshold and weight), ``RecipientIndex`` (built
-once from the recipient-index frames), ``link_awards`` (one chunk of awards in, the same rows
-with their match out), ``review_candidates`` (the review band, long form) and
-``accuracy_report`` (precision and recall against a truth table). Name and identifier
-normalisers live in ``names`` and ``identifiers``.
+What a caller needs: ``MatchSettings`` (blocking, levels, estimation and decision settings),
+``RecipientIndex`` (built once from the recipient-index frames), ``train`` (a ``MatchModel``
+estimated from the data being linked), ``link_awards`` (one chunk of awards in, the same rows
+with their match, probability and weights out), ``review_candidates`` (the review band, long
+form) and ``accuracy_report`` (precision, recall and reliability against a truth table). Name
+and identifier normalisers live in ``names`` and ``identifiers``.
 """
 
-from sbir_enrichment.matching.cascade import MATCH_COLUMNS, link_awards, review_candidates
 from sbir_enrichment.matching.evaluation import accuracy_report
 from sbir_enrichment.matching.index import RecipientIndex
+from sbir_enrichment.matching.linker import (
+    MATCH_COLUMNS,
+    WEIGHT_COLUMNS,
+    link_awards,
+    review_candidates,
+    review_columns,
+)
+from sbir_enrichment.matching.model import MatchModel, train
 from sbir_enrichment.matching.settings import MatchSettings
 
 __all__ = [
     "MATCH_COLUMNS",
+    "WEIGHT_COLUMNS",
+    "MatchModel",
     "MatchSettings",
     "RecipientIndex",
     "accuracy_report",
     "link_awards",
     "review_candidates",
+    "review_columns",
+    "train",
 ]

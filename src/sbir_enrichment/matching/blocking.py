@@ -7,7 +7,9 @@ Every normalised name yields keys (``NameKeys``):
 - ``words``: each word; only a name's rarest words (by how many recipients carry them, and
   only below a cap) propose candidates, so ``TECH`` never does but ``PUMPILUS`` always does;
 - ``prefix`` / ``tail``: the first and last few characters of the space-free name, so a typo
-  in the rare word still leaves a key intact at the other end of the name.
+  in the rare word still leaves a key intact at the other end of the name;
+- ``initials``: the first letters of a name of several words (``INTERNATIONAL BUSINESS
+  MACHINES`` → ``IBM``), looked up among the space-free names of the other side (acronyms).
 
 State is not a key: firms move, so state only adds or removes points when scoring.
 A ``KeyTable`` holds ``key << 32 | row`` sorted in one ``uint64`` array; lookups are
@@ -87,6 +89,8 @@ class NameKeys:
     compact: np.ndarray
     prefix: np.ndarray
     tail: np.ndarray
+    initials: np.ndarray
+    """Key of the first letters of a name of two or more words (0 for one word)."""
     word: np.ndarray
     word_owner: np.ndarray
     """The name (position in the batch) each word belongs to (``uint32``)."""
@@ -108,16 +112,17 @@ class NameKeys:
                 byte_blocks(offsets)))
         missing = pc.is_null(text).to_numpy(zero_copy_only=False)
         keys = cls(*(np.concatenate([np.zeros(0, dtype=dtype), *(p[i] for p in parts)])
-                     for i, dtype in enumerate((np.uint32,) * 5)))
-        for name_keys in (keys.compact, keys.prefix, keys.tail):
+                     for i, dtype in enumerate((np.uint32,) * 6)))
+        for name_keys in (keys.compact, keys.prefix, keys.tail, keys.initials):
             name_keys[missing] = 0
         kept = ~missing[keys.word_owner]
-        return cls(keys.compact, keys.prefix, keys.tail, keys.word[kept], keys.word_owner[kept])
+        return cls(keys.compact, keys.prefix, keys.tail, keys.initials, keys.word[kept],
+                   keys.word_owner[kept])
 
 
 def _block_name_keys(offsets: np.ndarray, data: np.ndarray, first: int, affix_chars: int
                      ) -> tuple[np.ndarray, ...]:
-    """Compact, prefix, tail and word keys (with owners) of the names at ``offsets``."""
+    """Compact, prefix, tail, initials and word keys (with owners) of the names at ``offsets``."""
     base = offsets[0]
     local = offsets - base
     block = data[base : offsets[-1]]
@@ -132,14 +137,19 @@ def _block_name_keys(offsets: np.ndarray, data: np.ndarray, first: int, affix_ch
     after = np.r_[~letter[1:], True] | boundary[1:]
     word_starts = np.flatnonzero(letter & before)
     word_stops = np.flatnonzero(letter & after) + 1
-    owner = np.searchsorted(local, word_starts, side="right") - 1 + first
+    local_owner = np.searchsorted(local, word_starts, side="right") - 1
+    words_per_name = np.bincount(local_owner, minlength=len(local) - 1)
+    last_word = np.cumsum(words_per_name)
+    initials = PrefixSums(block[word_starts]).keys(last_word - words_per_name, last_word)
+    initials[words_per_name < 2] = 0
     compact_sums = PrefixSums(compact_data)
     return (
         compact_sums.keys(start, stop),
         compact_sums.keys(start, np.minimum(start + affix_chars, stop)),
         compact_sums.keys(np.maximum(stop - affix_chars, start), stop),
+        initials,
         PrefixSums(block).keys(word_starts, word_stops),
-        owner.astype(np.uint32),
+        (local_owner + first).astype(np.uint32),
     )
 
 

@@ -18,7 +18,7 @@ import pyarrow.compute as pc
 
 from sbir_enrichment.matching.blocking import KeyTable, NameKeys, distinct_pairs
 from sbir_enrichment.matching.hashing import as_large_strings, string_keys
-from sbir_enrichment.matching.names import suffix_codes
+from sbir_enrichment.matching.names import legal_form_codes
 from sbir_enrichment.matching.settings import MatchSettings
 
 # Recipient-index columns the linkage reads (docs/architecture.md, "Recipient index").
@@ -45,6 +45,29 @@ def text_lengths(text: pd.Series | pa.Array | pa.ChunkedArray) -> np.ndarray:
     return pc.fill_null(lengths, 0).to_numpy(zero_copy_only=False).astype(np.int32)
 
 
+def word_bits(counts: np.ndarray, recipients: int) -> np.ndarray:
+    """Information of a word carried by ``counts`` of ``recipients`` (``log2(N / count)``)."""
+    return np.log2(max(recipients, 1) / np.maximum(counts, 1)).astype(np.float64)
+
+
+def _word_statistics(words: KeyTable, recipients: int
+                     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Distinct word keys, how many recipients carry each, and each recipient's name bits.
+
+    ``words.packed`` is sorted by word then row, so a word repeated within a name is adjacent.
+    """
+    packed = words.packed
+    packed = packed[np.r_[True, packed[1:] != packed[:-1]]] if len(packed) else packed
+    word = (packed >> np.uint64(32)).astype(np.uint32)
+    starts = np.flatnonzero(np.r_[True, word[1:] != word[:-1]]) if len(word) else \
+        np.zeros(0, dtype=np.int64)
+    counts = np.diff(np.r_[starts, len(word)])
+    bits = np.repeat(word_bits(counts, recipients), counts)
+    rows = (packed & np.uint64(0xFFFFFFFF)).astype(np.int64)
+    name_bits = np.bincount(rows, weights=bits, minlength=recipients).astype(np.float32)
+    return word[starts], counts, name_bits
+
+
 class RecipientIndex:
     """Recipients and their lookup tables; rows are positions in ``recipients``."""
 
@@ -56,7 +79,8 @@ class RecipientIndex:
         self.name_length = text_lengths(name_norm)
         self.uei_key = string_keys(recipients.column("uei"))
         self.duns_key = duns_keys(recipients.column("duns"))
-        self._suffix_code = np.full(recipients.num_rows, _NOT_YET, dtype=np.int8)
+        self.parent_uei_key = string_keys(recipients.column("parent_uei"))
+        self._legal_form = np.full(recipients.num_rows, _NOT_YET, dtype=np.int32)
         states = pc.dictionary_encode(recipients.column("state").combine_chunks())
         self.states = pd.Index(states.dictionary.to_pylist(), dtype="object")
         self.state_code = pc.fill_null(states.indices, MISSING_STATE).to_numpy(
@@ -68,7 +92,10 @@ class RecipientIndex:
         self.compact = KeyTable.build(keys.compact)
         self.prefix = KeyTable.build(keys.prefix)
         self.tail = KeyTable.build(keys.tail)
+        self.initials = KeyTable.build(keys.initials)
         self.words = KeyTable.build(keys.word, keys.word_owner)
+        self._word_keys, self._word_rows, self.name_bits = _word_statistics(
+            self.words, recipients.num_rows)
 
     @staticmethod
     def table_of(frame: pd.DataFrame) -> pa.Table:
@@ -113,18 +140,25 @@ class RecipientIndex:
         table = self.recipients.take(pa.array(rows, pa.int64()))
         return table.to_pandas(types_mapper=_STRINGS.get)
 
-    def suffix_codes(self, rows: np.ndarray) -> np.ndarray:
-        """Legal form (``names.SUFFIX_FORMS`` position, -1 none) of each recipient in ``rows``.
+    def legal_forms(self, rows: np.ndarray) -> np.ndarray:
+        """Legal-form code (``names.legal_form_codes``, -1 none) of each recipient in ``rows``.
 
         Read from the names on first use and remembered: only candidates ever need it.
         """
-        codes = self._suffix_code[rows]
-        todo = np.sort(rows[codes == _NOT_YET])
+        codes = self._legal_form[rows]
+        todo = np.unique(rows[codes == _NOT_YET])
         if len(todo):
-            self._suffix_code[todo] = suffix_codes(self.recipients.column("name").take(
+            self._legal_form[todo] = legal_form_codes(self.recipients.column("name").take(
                 pa.array(todo, pa.int64())))
-            codes = self._suffix_code[rows]
+            codes = self._legal_form[rows]
         return codes
+
+    def word_counts(self, word_keys: np.ndarray) -> np.ndarray:
+        """How many recipients carry each word (by key; 0 for a word none carries)."""
+        if len(self._word_keys) == 0:
+            return np.zeros(len(word_keys), dtype=np.int64)
+        at = np.minimum(np.searchsorted(self._word_keys, word_keys), len(self._word_keys) - 1)
+        return np.where(self._word_keys[at] == word_keys, self._word_rows[at], 0)
 
     def state_codes(self, states: pd.Series) -> np.ndarray:
         """Award states coded like the recipients' (missing −1, a state no recipient has −2)."""
@@ -145,10 +179,6 @@ class RecipientIndex:
         """``(position, row)`` of every recipient whose DUNS equals the award's (exact)."""
         return self.duns.pairs(duns_keys(duns), np.arange(len(duns)))
 
-    def exact_name_pairs(self, keys: NameKeys) -> tuple[np.ndarray, np.ndarray]:
-        """``(position, row)`` of recipients with the same space-free normalised name."""
-        return self.compact.pairs(keys.compact, np.arange(len(keys.compact)))
-
     def _rarest_words(self, keys: NameKeys, settings: MatchSettings) -> np.ndarray:
         """Positions in ``keys.word`` of each name's rarest words held by few enough recipients."""
         sizes = self.words.sizes(keys.word)
@@ -159,15 +189,23 @@ class RecipientIndex:
         rank = np.arange(len(owner)) - np.repeat(starts, np.diff(np.r_[starts, len(owner)]))
         return usable[order[rank < settings.rare_words]]
 
-    def blocked_pairs(self, keys: NameKeys,
-                      settings: MatchSettings) -> tuple[np.ndarray, np.ndarray]:
-        """Distinct ``(position, row)`` candidates from rare words, prefix and tail keys."""
+    def name_pairs(self, keys: NameKeys,
+                   settings: MatchSettings) -> tuple[np.ndarray, np.ndarray]:
+        """Distinct ``(position, row)`` candidates of a batch of names, from every name key.
+
+        The same space-free name, the rarest words, the prefix and tail keys, and acronyms
+        (the name's initials as a recipient's name, or the name as a recipient's initials).
+        """
         chosen = self._rarest_words(keys, settings)
         positions = np.arange(len(keys.compact))
+        cap = settings.max_affix_block
         parts = [
+            self.compact.pairs(keys.compact, positions),
             self.words.pairs(keys.word[chosen], keys.word_owner[chosen]),
-            self.prefix.pairs(keys.prefix, positions, settings.max_affix_block),
-            self.tail.pairs(keys.tail, positions, settings.max_affix_block),
+            self.prefix.pairs(keys.prefix, positions, cap),
+            self.tail.pairs(keys.tail, positions, cap),
+            self.compact.pairs(keys.initials, positions, cap),
+            self.initials.pairs(keys.compact, positions, cap),
         ]
         return distinct_pairs(np.concatenate([p[0] for p in parts]),
                               np.concatenate([p[1] for p in parts]))

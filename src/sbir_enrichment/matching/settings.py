@@ -1,73 +1,64 @@
-"""Every threshold and weight of the linkage, as one typed, validated settings object."""
+"""Every setting of the linkage, as one typed, validated object (values: parameters_enrichment.yml).
+
+The weights of the evidence are not settings: they are estimated from the data on every run
+(``model.estimate``) or read from a frozen model. What remains here is where candidates come
+from (blocking), where the levels of the name comparison lie, how the estimate samples, and the
+decision policy (which match probability is accepted, which goes to review).
+"""
 
 from __future__ import annotations
 
-from typing import Annotated
-
 from pydantic import BaseModel, ConfigDict, Field, model_validator
-
-Score = Annotated[float, Field(ge=0.0, le=100.0)]
-Points = Annotated[float, Field(ge=0.0, le=50.0)]
 
 
 class MatchSettings(BaseModel):
-    """Thresholds and weights of the cascade (values: ``conf/base/parameters_enrichment.yml``).
-
-    Name similarity is ``100 - edit_cost * indel_distance`` between normalised names (the Indel
-    distance counts inserted and deleted characters, so a changed letter costs two); the name
-    stage's total adds agreement points for legal suffix and state.
-    """
+    """Blocking, comparison levels, estimation and decision thresholds of the linkage."""
 
     model_config = ConfigDict(extra="forbid", frozen=True, use_attribute_docstrings=True)
 
-    edit_cost: Points
-    """Points one inserted or deleted character costs the name similarity."""
-    id_name_min: Score
-    """An identifier hit whose names agree less than this is a conflict: flagged, not accepted."""
-    accept_score: Score
-    """A name candidate at or above this total (and clear of look-alikes) is accepted."""
-    review_score: Score
-    """Totals from here up to ``accept_score`` go to the review band (not matched)."""
-    min_margin: Points
-    """The best candidate must beat any incompatible runner-up by this many points."""
-    suffix_agree: Points
-    """Points added when both names carry the same legal form (or both carry none)."""
-    suffix_conflict: Points
-    """Points taken off when the names carry different legal forms (INC vs LLC)."""
-    state_agree: Points
-    """Points added when the award's state is the recipient's state."""
-    state_conflict: Points
-    """Points taken off when both states are known and differ (a signal, not a wall: firms move)."""
-    id_conflict: Points
-    """Points taken off a name candidate whose known UEI or DUNS differs from the award's."""
     max_word_block: int = Field(ge=1)
-    """A word shared by more recipients than this is too common to propose candidates."""
+    """A word carried by more recipients than this is too common to propose candidates."""
     rare_words: int = Field(ge=1, le=10)
     """How many of a name's rarest words propose candidates."""
     affix_chars: int = Field(ge=2, le=20)
     """Length of the prefix and tail keys of the space-free name (catch typos elsewhere)."""
     max_affix_block: int = Field(ge=1)
-    """A prefix or tail key shared by more recipients than this proposes no candidates."""
+    """A prefix, tail or acronym key shared by more recipients than this proposes nothing."""
+    near_similarity: float = Field(gt=0.0, le=1.0)
+    """Length-relative similarity from which two names are ``near`` (one letter in ten)."""
+    fuzzy_similarity: float = Field(gt=0.0, le=1.0)
+    """Length-relative similarity from which two names are ``fuzzy``; below, only words count."""
+    short_name_chars: int = Field(ge=1)
+    """Names shorter than this (space-free) are ``near_short``, not ``near``, when nearly equal."""
+    rare_count: int = Field(ge=1)
+    """A shared name or word carried by at most this many recipients is ``rare``."""
+    common_count: int = Field(ge=1)
+    """... by more than this many, ``common`` (in between: ``uncommon``)."""
+    cover_share: float = Field(gt=0.0, le=1.0)
+    """Share of a name's information its shared words must carry for the ``*_most`` levels."""
+    accept_probability: float = Field(gt=0.0, lt=1.0)
+    """A best candidate at or above this match probability is accepted."""
+    review_probability: float = Field(gt=0.0, lt=1.0)
+    """From here up to ``accept_probability`` an award goes to the review band (not matched)."""
     review_top_k: int = Field(ge=1, le=10)
     """Candidates kept per award in the review band."""
+    estimate_awards: int = Field(ge=100)
+    """Awards sampled (deterministically) to estimate the model on."""
+    random_pairs: int = Field(ge=1000)
+    """Random award–recipient pairs drawn to measure how non-matches compare."""
+    max_iterations: int = Field(ge=1)
+    """Most expectation–maximisation rounds."""
+    tolerance: float = Field(gt=0.0)
+    """EM stops when no m or u probability moves by more than this."""
+    seed: int
+    """Seed of the estimation samples: same input and seed, same model."""
 
     @model_validator(mode="after")
     def _ordered_thresholds(self) -> MatchSettings:
-        if self.review_score > self.accept_score:
-            raise ValueError("review_score must not exceed accept_score")
+        if self.review_probability > self.accept_probability:
+            raise ValueError("review_probability must not exceed accept_probability")
+        if self.rare_count > self.common_count:
+            raise ValueError("rare_count must not exceed common_count")
+        if self.fuzzy_similarity > self.near_similarity:
+            raise ValueError("fuzzy_similarity must not exceed near_similarity")
         return self
-
-    @property
-    def max_bonus(self) -> float:
-        """Most points agreement can add to a name similarity."""
-        return self.suffix_agree + self.state_agree
-
-    @property
-    def max_useful_distance(self) -> int:
-        """Largest Indel distance whose candidate could still reach the review band."""
-        return int((100.0 - self.review_score + self.max_bonus) // self.edit_cost)
-
-    @property
-    def min_useful_similarity(self) -> float:
-        """Lowest name similarity that could still reach the review band."""
-        return 100.0 - self.edit_cost * self.max_useful_distance

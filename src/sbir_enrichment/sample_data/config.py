@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -70,6 +70,17 @@ class NameNoise(_Strict):
     """Share of names containing & or AND written with the other one."""
 
 
+class VariantNoise(_Strict):
+    """How awards named by real company aliases are built (``names_from: company_aliases``)."""
+
+    uei_share: Share = 0.20
+    """Share of awards carrying the company's UEI (none carries a DUNS)."""
+    absent_company_share: Share = 0.15
+    """Share of companies with no recipient row (their awards have no true recipient)."""
+    other_state_share: Share = 0.06
+    """Share of awards filed from a state other than the company's."""
+
+
 class GeneratorConfig(_Strict):
     """Scale, seed and noise shares of one generated sample."""
 
@@ -81,6 +92,10 @@ class GeneratorConfig(_Strict):
     """Mean awards per SBIR firm (the distribution is skewed: most firms have one or two)."""
     unusable_share: Share = 0.006
     """Share of award rows that cannot be used (blank company, unparseable amount, bad id)."""
+    names_from: Literal["generated", "company_aliases"] = "generated"
+    """Award company names: the generator's own noise, or real aliases of real companies
+    (``sample_data.variants``: a yardstick built outside the project)."""
+    variants: VariantNoise = VariantNoise()
     firms: FirmNoise = FirmNoise()
     identifiers: IdentifierNoise = IdentifierNoise()
     names: NameNoise = NameNoise()

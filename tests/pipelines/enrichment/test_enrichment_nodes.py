@@ -1,4 +1,5 @@
-"""Enrichment nodes: chunk ids, lazy chunks, fingerprints, chunked equals unchunked, accuracy."""
+"""Enrichment nodes: chunk ids, the model (estimated or frozen), lazy fingerprinted chunks,
+chunked equals unchunked, accuracy."""
 
 from __future__ import annotations
 
@@ -12,6 +13,9 @@ from enrichment_inputs import configured_params, generated
 from sbir_enrichment.pipelines.enrichment.nodes import (
     combine_chunks,
     enrich_chunks,
+    estimate_match_model,
+    freeze_match_model,
+    index_recipients,
     measure_accuracy,
     split_awards,
 )
@@ -33,18 +37,24 @@ def _index_partitions(index_frame: pd.DataFrame) -> dict:
     return _loaders({"part-00000": index_frame.iloc[:half], "part-00001": index_frame.iloc[half:]})
 
 
+def _lazy(awards: pd.DataFrame, index_frame: pd.DataFrame, params: EnrichmentParams,
+          frozen: dict[str, Any] | None = None) -> tuple[dict, dict[str, Any]]:
+    index, digest = index_recipients(_index_partitions(index_frame), params)
+    model = estimate_match_model(awards, index, frozen, params)
+    return enrich_chunks(_loaders(split_awards(awards, params)), index, digest, model,
+                         params), model
+
+
 def _run(awards: pd.DataFrame, index_frame: pd.DataFrame, params: EnrichmentParams
          ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    chunks = split_awards(awards, params)
-    lazy = enrich_chunks(_loaders(chunks), _index_partitions(index_frame), params)
-    return combine_chunks({key: compute for key, compute in lazy.items()}, params)
+    return combine_chunks(_lazy(awards, index_frame, params)[0], params)
 
 
 @cache
 def _default_run() -> tuple[pd.DataFrame, pd.DataFrame, dict[str, Any]]:
     awards, index_frame, truth = generated()
     enriched, review = _run(awards, index_frame, _params())
-    return enriched, review, measure_accuracy(enriched, truth)
+    return enriched, review, measure_accuracy(enriched, review, truth)
 
 
 def test_split_keys_chunks_by_number_and_content() -> None:
@@ -62,19 +72,43 @@ def test_split_keys_chunks_by_number_and_content() -> None:
 def test_enriched_chunks_are_lazy_and_fingerprinted() -> None:
     awards, index_frame, _ = generated()
     params = _params()
-    chunks = _loaders(split_awards(awards, params))
-    partitions = _index_partitions(index_frame)
-    first = enrich_chunks(chunks, partitions, params)
+    first, model = _lazy(awards, index_frame, params)
     assert all(callable(compute) for compute in first.values())
-    assert list(first) == list(enrich_chunks(chunks, partitions, params))  # same inputs, same ids
-    other_settings = enrich_chunks(chunks, partitions, _params(accept_score=97.0))
+    again, model_again = _lazy(awards, index_frame, params)
+    assert list(first) == list(again)  # same inputs, same model, same ids
+    assert model_again == model
+    other_settings, _ = _lazy(awards, index_frame, _params(accept_probability=0.97))
     assert set(first).isdisjoint(other_settings)
     edited = index_frame.copy()
     edited.loc[3, "name"] = "RENAMED LLC"
-    other_index = enrich_chunks(chunks, _index_partitions(edited), params)
+    other_index, _ = _lazy(awards, edited, params)
     assert set(first).isdisjoint(other_index)
-    slower = enrich_chunks(chunks, partitions, params.model_copy(update={"slowdown": 3}))
-    assert list(slower) == list(first)  # the test knob does not change the output
+    heavier = {**model, "match_share": model["match_share"] / 2}
+    other_model, _ = _lazy(awards, index_frame, params, frozen=heavier)
+    assert set(first).isdisjoint(other_model)
+
+
+def test_a_frozen_model_is_used_unchanged_and_says_so() -> None:
+    awards, index_frame, _ = generated()
+    params = _params()
+    estimated = _lazy(awards, index_frame, params)[1]
+    assert estimated["estimation"]["source"] == "estimated"
+    frozen = freeze_match_model(estimated)
+    # Frozen on all awards, reused on a few: the weights stay; a fresh estimate would move.
+    reused = _lazy(awards.iloc[:300], index_frame, params, frozen=frozen)[1]
+    assert reused["estimation"]["source"] == "frozen"
+    assert reused["comparisons"] == estimated["comparisons"]
+    fresh = _lazy(awards.iloc[:300], index_frame, params)[1]
+    assert fresh["comparisons"] != estimated["comparisons"]
+
+
+def test_a_frozen_model_of_other_comparisons_is_refused() -> None:
+    awards, index_frame, _ = generated()
+    model = _lazy(awards.iloc[:200], index_frame, _params())[1]
+    broken = {**model, "comparisons": {k: v for k, v in model["comparisons"].items()
+                                       if k != "state"}}
+    with pytest.raises(ValueError, match="estimate a new model"):
+        _lazy(awards.iloc[:200], index_frame, _params(), frozen=broken)
 
 
 def test_chunked_output_equals_unchunked_output() -> None:
@@ -95,7 +129,7 @@ def test_zero_awards_give_empty_outputs_with_every_column() -> None:
     assert enriched.empty and review.empty
     pd.testing.assert_series_equal(enriched.dtypes, some.dtypes)
     pd.testing.assert_series_equal(review.dtypes, some_review.dtypes)
-    assert measure_accuracy(enriched, truth)["awards"] == 0
+    assert measure_accuracy(enriched, review, truth)["awards"] == 0
 
 
 def test_generated_sample_meets_the_accuracy_targets() -> None:

@@ -14,7 +14,7 @@ from kedro.config import OmegaConfigLoader
 
 from sbir_enrichment.pipelines.enrichment.params import EnrichmentParams
 from sbir_enrichment.pipelines.quality.params import QualityParams
-from sbir_enrichment.schemas import SbirAwards
+from sbir_enrichment.schemas import WEIGHT_COLUMNS, SbirAwards
 
 PROJECT_ROOT = Path(__file__).resolve().parents[3]
 
@@ -62,6 +62,13 @@ def enriched_frame(rows: int = 200) -> pd.DataFrame:
     score = np.where(method.isin(["uei_exact", "duns_exact"]), 100.0,
                      np.where(method == "name_fuzzy", 88.0 + (source_row % 12), np.nan))
     score = np.where(in_band, 84.0, score)
+    probability = np.nan_to_num(score / 100.0)
+    with np.errstate(divide="ignore"):
+        log_odds = np.log2(probability) - np.log2(1.0 - np.minimum(probability, 1 - 1e-12))
+    has_candidate = probability > 0
+    weights = {column: np.where(has_candidate, 0.0, np.nan) for column in WEIGHT_COLUMNS}
+    weights["match_weight_prior"] = np.where(has_candidate, log_odds - 1.0, np.nan)
+    weights["match_weight_name"] = np.where(has_candidate, 1.0, np.nan)
 
     def recipient(values: list[str | None]) -> pd.Series:
         return pd.Series(values, dtype="str").mask(unmatched)
@@ -79,6 +86,8 @@ def enriched_frame(rows: int = 200) -> pd.DataFrame:
                                         np.where(unmatched, "no candidate", "matched")),
                                dtype="str"),
         in_review_band=in_band,
+        match_probability=probability,
+        **weights,
     )
 
 

@@ -90,10 +90,10 @@ def test_page_is_self_contained(report_page):
     assert scripts.sources == [] and scripts.inline == 1 + len(CHART_IDS)  # plotly.js + charts
     assert page.count("Plotly.newPlot") == len(CHART_IDS)
     settings = conf_enrichment_params().matching
-    assert report["thresholds"]["score_thresholds"] == {"accept": settings.accept_score,
-                                                        "review": settings.review_score}
-    assert f"accept ≥ {settings.accept_score:g}" in page
-    assert f"review ≥ {settings.review_score:g}" in page
+    assert report["thresholds"]["score_thresholds"] == {
+        "accept": 100 * settings.accept_probability, "review": 100 * settings.review_probability}
+    assert f"accept ≥ {100 * settings.accept_probability:g}" in page
+    assert f"review ≥ {100 * settings.review_probability:g}" in page
 
 
 @pytest.mark.browser

@@ -78,8 +78,8 @@ def test_default_run_passes_every_gate_and_writes_both_reports(project):
     assert summary["has_truth"] and summary["precision"] >= 0.98
     assert _versions("quality_report.json") == _versions("quality_report.html")
     settings = conf_enrichment_params().matching
-    assert report["thresholds"]["score_thresholds"] == {"accept": settings.accept_score,
-                                                        "review": settings.review_score}
+    assert report["thresholds"]["score_thresholds"] == {
+        "accept": 100 * settings.accept_probability, "review": 100 * settings.review_probability}
 
 
 def test_failing_gate_writes_its_report_and_stops_the_baseline_store(project):
@@ -194,7 +194,7 @@ def test_review_band_notebook_executes_over_the_catalog(project):
     band = int(enriched["in_review_band"].sum())
     assert f"review band: {band:,} awards" in text
     settings = conf_enrichment_params().matching
-    assert f"accept_score {settings.accept_score:g}, review_score {settings.review_score:g}" \
-        in text
+    assert (f"accept from probability {settings.accept_probability:g}, "
+            f"review from {settings.review_probability:g}") in text
     assert "unmatched awards carry a UEI or DUNS" in text
     assert not [o for o in outputs if o.get("output_type") == "error"]

@@ -1,4 +1,4 @@
-"""Enrichment nodes: split awards into chunks, link each chunk lazily, combine, measure.
+"""Enrichment nodes: index the recipients, estimate the match model, link chunks, combine.
 
 The linkage itself lives in ``sbir_enrichment.matching``; these nodes only cut, key and join.
 """
@@ -15,12 +15,14 @@ import pandas as pd
 import pyarrow as pa
 
 from sbir_enrichment.matching import (
+    MatchModel,
     RecipientIndex,
     accuracy_report,
     link_awards,
     review_candidates,
+    review_columns,
+    train,
 )
-from sbir_enrichment.matching.cascade import review_columns
 from sbir_enrichment.pipelines.enrichment import fingerprint
 from sbir_enrichment.pipelines.enrichment.params import EnrichmentParams
 from sbir_enrichment.pipelines.enrichment.progress import ChunkProgress
@@ -49,75 +51,111 @@ def split_awards(sbir_awards: pd.DataFrame, params: EnrichmentParams) -> dict[st
     return chunks
 
 
-class _ChunkRun:
-    """What every chunk of one run shares: the recipient index (built on first use), the
-    parameters and the progress report."""
+def index_recipients(recipient_index: dict[str, Loader],
+                     params: EnrichmentParams) -> tuple[RecipientIndex, str]:
+    """Build the in-memory recipient index from the recipient-index partitions.
 
-    def __init__(self, tables: list[pa.Table], params: EnrichmentParams, total_chunks: int
-                 ) -> None:
-        self._tables = tables
-        self._params = params
-        self._index: RecipientIndex | None = None
-        self._progress = ChunkProgress(total_chunks)
+    Args:
+        recipient_index: ``{partition id: loader}`` of the recipient index (manifest order).
+        params: Enrichment parameters (blocking key lengths).
 
-    def _recipient_index(self) -> RecipientIndex:
-        if self._index is None:
-            started = time.perf_counter()
-            self._index = RecipientIndex.from_tables(self._tables, self._params.matching)
-            self._tables = []
-            logger.info("recipient index: %d recipients indexed in %.1f s",
-                        len(self._index), time.perf_counter() - started)
-        return self._index
-
-    def enrich(self, load: Loader, position: int, chunk_id: str) -> pd.DataFrame:
-        """Link one chunk (called by the dataset only when the chunk is not finished)."""
-        awards = load()
-        index = self._recipient_index()
-        started = time.perf_counter()
-        for _ in range(self._params.slowdown):
-            enriched = link_awards(awards, index, self._params.matching)
-        self._progress.chunk_done(position, chunk_id, len(awards), time.perf_counter() - started)
-        return enriched
-
-
-def _load_recipients(recipient_index: dict[str, Loader]) -> tuple[list[pa.Table], str]:
-    """Recipient-index partitions as Arrow tables (in manifest order) and their digest."""
-    tables, digests = [], []
+    Returns:
+        The index, and a digest of the partitions' content (part of every chunk fingerprint).
+    """
+    started = time.perf_counter()
+    tables: list[pa.Table] = []
+    digests = []
     for partition_id, load in recipient_index.items():
         table = RecipientIndex.table_of(load())
         tables.append(table)
         digests.append(partition_id + ":" + fingerprint.table_digest(table))
-    return tables, fingerprint.combine(*digests)
+    index = RecipientIndex.from_tables(tables, params.matching)
+    logger.info("recipient index: %d recipients indexed in %.1f s", len(index),
+                time.perf_counter() - started)
+    return index, fingerprint.combine(*digests)
 
 
-def enrich_chunks(award_chunks: dict[str, Loader], recipient_index: dict[str, Loader],
+def estimate_match_model(sbir_awards: pd.DataFrame, recipients: RecipientIndex,
+                         frozen_match_model: dict[str, Any] | None,
+                         params: EnrichmentParams) -> dict[str, Any]:
+    """The match model of this run: the frozen one when there is one, else estimated here.
+
+    Args:
+        sbir_awards: Ingested awards (a deterministic sample of them is used).
+        recipients: The recipient index.
+        frozen_match_model: A saved model to reuse unchanged, or ``None``.
+        params: Enrichment parameters (``matching``: sample sizes, EM limits, seed).
+
+    Returns:
+        The model as plain data (``MatchModel``), saved as a new version every run.
+    """
+    if frozen_match_model is not None:
+        model = MatchModel.model_validate(frozen_match_model)
+        logger.info("match model: frozen (estimated on %s awards)",
+                    model.estimation.get("awards"))
+        return model.model_copy(update={"estimation": {**model.estimation,
+                                                       "source": "frozen"}}).model_dump()
+    started = time.perf_counter()
+    model = train(sbir_awards, recipients, params.matching)
+    logger.info("match model: estimated on %d awards (%d candidate pairs, %d EM rounds%s) "
+                "in %.1f s; %.1f%% of awards have a recipient", model.estimation["awards"],
+                model.estimation["candidate_pairs"], model.estimation["iterations"],
+                "" if model.estimation["converged"] else ", not converged",
+                time.perf_counter() - started, 100 * model.match_share)
+    return model.model_dump()
+
+
+class _ChunkRun:
+    """What every chunk of one run shares: index, model, parameters and the progress report."""
+
+    def __init__(self, recipients: RecipientIndex, model: MatchModel, params: EnrichmentParams,
+                 total_chunks: int) -> None:
+        self._recipients = recipients
+        self._model = model
+        self._params = params
+        self._progress = ChunkProgress(total_chunks)
+
+    def enrich(self, load: Loader, position: int, chunk_id: str) -> pd.DataFrame:
+        """Link one chunk (called by the dataset only when the chunk is not finished)."""
+        awards = load()
+        started = time.perf_counter()
+        enriched = link_awards(awards, self._recipients, self._model, self._params.matching)
+        self._progress.chunk_done(position, chunk_id, len(awards), time.perf_counter() - started)
+        return enriched
+
+
+def enrich_chunks(award_chunks: dict[str, Loader], recipients: RecipientIndex,
+                  recipients_digest: str, match_model: dict[str, Any],
                   params: EnrichmentParams) -> dict[str, Callable[[], pd.DataFrame]]:
     """Lazy enriched chunks keyed ``chunk-<number>-<fingerprint>``.
 
-    The fingerprint hashes the chunk's awards, the recipient index, the matching settings and
-    the matching code; ``enriched_chunks`` keeps finished partitions, so a chunk whose
-    fingerprint already has a file is neither computed nor written again.
+    The fingerprint hashes the chunk's awards, the recipient index, the match model, the
+    matching settings and the matching code; ``enriched_chunks`` keeps finished partitions, so
+    a chunk whose fingerprint already has a file is neither computed nor written again.
 
     Args:
         award_chunks: ``{chunk id: loader}`` from ``split_awards``.
-        recipient_index: ``{partition id: loader}`` of the recipient index.
+        recipients: The recipient index.
+        recipients_digest: Digest of the recipient-index partitions.
+        match_model: The run's match model.
         params: Enrichment parameters.
 
     Returns:
         ``{partition id: function computing that enriched chunk}``.
     """
-    tables, index_digest = _load_recipients(recipient_index)
-    run_digest = fingerprint.combine(index_digest, params.matching.model_dump_json(),
+    model = MatchModel.model_validate(match_model)
+    run_digest = fingerprint.combine(recipients_digest, model.model_dump_json(),
+                                     params.matching.model_dump_json(),
                                      fingerprint.matching_code_digest())
     ordered = sorted(award_chunks.items())
-    run = _ChunkRun(tables, params, len(ordered))
+    run = _ChunkRun(recipients, model, params, len(ordered))
     lazy = {}
     for position, (chunk_id, load) in enumerate(ordered):
         _, number, content = chunk_id.split("-")
         enriched_id = f"chunk-{number}-{fingerprint.combine(content, run_digest)}"
         lazy[enriched_id] = partial(run.enrich, load, position, enriched_id)
-    logger.info("enrichment: %d chunks of up to %d awards against %d recipient partitions",
-                len(lazy), params.chunk_size, len(tables))
+    logger.info("enrichment: %d chunks of up to %d awards against %d recipients",
+                len(lazy), params.chunk_size, len(recipients))
     return lazy
 
 
@@ -140,20 +178,35 @@ def combine_chunks(enriched_chunks: dict[str, Loader],
     return enriched, review
 
 
-def measure_accuracy(enriched_sbir_awards: pd.DataFrame,
+def measure_accuracy(enriched_sbir_awards: pd.DataFrame, match_review_candidates: pd.DataFrame,
                      match_truth: pd.DataFrame | None) -> dict[str, Any]:
-    """Precision, recall, F1 and wrong matches by method against the truth, when there is one.
+    """Precision, recall, reliability and wrong matches against the truth, when there is one.
 
     Args:
         enriched_sbir_awards: The enriched awards.
-        match_truth: ``source_row, recipient_hash`` of acceptable recipients, or ``None``.
+        match_review_candidates: The review band (its first candidates join the reliability
+            table).
+        match_truth: ``source_row, recipient_hash`` of acceptable recipients (optionally a
+            ``variation`` label per award), or ``None``.
 
     Returns:
         The accuracy report (``has_truth: false`` without a truth file).
     """
-    report = accuracy_report(enriched_sbir_awards, match_truth)
+    report = accuracy_report(enriched_sbir_awards, match_truth, match_review_candidates)
     if report["has_truth"]:
         logger.info("accuracy: precision %.4f, recall %.4f, F1 %.4f (%d matched, %d wrong)",
                     report["precision"] or 0.0, report["recall"] or 0.0, report["f1"] or 0.0,
                     report["matched"], report["false_positives"])
     return report
+
+
+def freeze_match_model(match_model: dict[str, Any]) -> dict[str, Any]:
+    """The latest estimated model, to be reused unchanged by later runs.
+
+    Args:
+        match_model: The newest saved version of ``match_model``.
+
+    Returns:
+        The same model, for ``frozen_match_model``.
+    """
+    return match_model

@@ -1,4 +1,4 @@
-"""Enrichment pipeline: chunk the awards, link each chunk (resumable), combine, measure."""
+"""Enrichment pipeline: index recipients, estimate the match model, link chunks, combine."""
 
 from __future__ import annotations
 
@@ -7,6 +7,8 @@ from kedro.pipeline import Node, Pipeline
 from sbir_enrichment.pipelines.enrichment.nodes import (
     combine_chunks,
     enrich_chunks,
+    estimate_match_model,
+    index_recipients,
     measure_accuracy,
     split_awards,
 )
@@ -22,8 +24,22 @@ def create_pipeline(**kwargs) -> Pipeline:
             name="split_awards_node",
         ),
         Node(
+            func=index_recipients,
+            inputs=["recipient_index", "params:enrichment"],
+            outputs=["recipient_lookup", "recipient_lookup_digest"],
+            name="index_recipients_node",
+        ),
+        Node(
+            func=estimate_match_model,
+            inputs=["sbir_awards", "recipient_lookup", "frozen_match_model",
+                    "params:enrichment"],
+            outputs="match_model",
+            name="estimate_match_model_node",
+        ),
+        Node(
             func=enrich_chunks,
-            inputs=["award_chunks", "recipient_index", "params:enrichment"],
+            inputs=["award_chunks", "recipient_lookup", "recipient_lookup_digest",
+                    "match_model", "params:enrichment"],
             outputs="enriched_chunks",
             name="enrich_chunks_node",
         ),
@@ -35,7 +51,7 @@ def create_pipeline(**kwargs) -> Pipeline:
         ),
         Node(
             func=measure_accuracy,
-            inputs=["enriched_sbir_awards", "match_truth"],
+            inputs=["enriched_sbir_awards", "match_review_candidates", "match_truth"],
             outputs="accuracy_report",
             name="measure_accuracy_node",
         ),

@@ -150,13 +150,14 @@ def build_quality_report(*, quality_measures: dict[str, Any], row_gates: list[di
         regression: Output of ``compare_with_baseline``.
         past_reports: Earlier quality reports, ``{version: loader}``.
         params: Quality parameters (recorded in the report; ``history_runs``).
-        enrichment: The enrichment's parameters (its accept and review scores).
+        enrichment: The enrichment's parameters (its accept and review probabilities).
 
     Returns:
         The report dictionary (JSON) and its HTML page.
     """
     settings = enrichment.matching
-    score_thresholds = {"accept": settings.accept_score, "review": settings.review_score}
+    score_thresholds = {"accept": 100 * settings.accept_probability,
+                        "review": 100 * settings.review_probability}
     all_gates = [*row_gates, *metric_gates, regression["gate"]]
     status = gates.overall_status([gates.GateResult(**g) for g in all_gates])
     report = {

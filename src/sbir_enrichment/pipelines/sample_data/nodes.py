@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from sbir_enrichment.pipelines.sample_data.params import SampleDataParams
-from sbir_enrichment.sample_data import generate_sample
+from sbir_enrichment.sample_data import make_sample
 
 
 def generate_sample_data(params: SampleDataParams) -> tuple[pd.DataFrame, pd.DataFrame,
@@ -19,5 +19,5 @@ def generate_sample_data(params: SampleDataParams) -> tuple[pd.DataFrame, pd.Dat
         The SBIR.gov-layout awards (all text), the USAspending ``recipient_lookup`` rows, and the
         truth table ``source_row, recipient_hash``.
     """
-    sample = generate_sample(params)
+    sample = make_sample(params)
     return sample.awards, sample.recipients, sample.truth
