@@ -1,4 +1,5 @@
-"""The legal-form vocabulary comes from cleanco, cleaned like names, with two documented additions."""
+"""The legal-form vocabulary comes from cleanco, cleaned like names, with two documented
+additions."""
 
 from __future__ import annotations
 

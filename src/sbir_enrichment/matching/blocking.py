@@ -52,7 +52,9 @@ class KeyTable:
         rows = np.arange(len(keys), dtype=np.uint64) if rows is None else rows
         np.bitwise_or(packed, rows, out=packed, dtype=np.uint64, casting="unsafe")
         packed.sort()  # in place; key 0 (missing) sorts first and is cut off below
-        return cls(packed[np.searchsorted(packed, np.uint64(1) << _ROW_BITS):])
+        first = int(np.searchsorted(packed, np.uint64(1) << _ROW_BITS))
+        # A copy when many keys were missing, so the cut-off part's memory is freed.
+        return cls(packed[first:].copy() if first > len(packed) // 8 else packed[first:])
 
     def ranges(self, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Start and stop positions in ``packed`` of each key's rows (empty for key 0)."""
@@ -106,13 +108,20 @@ class NameKeys:
         text = as_large_strings(names_norm)
         offsets, data = string_buffers(text)
         with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
-            parts = list(pool.map(
+            parts = [list(part) for part in pool.map(
                 lambda block: _block_name_keys(offsets[block[0] : block[1] + 1], data, block[0],
                                                affix_chars),
-                byte_blocks(offsets)))
+                byte_blocks(offsets))]
+        fields = []
+        for i in range(6):  # one field at a time, freeing its block parts (bounded memory)
+            fields.append(np.concatenate([np.zeros(0, dtype=np.uint32),
+                                          *(part[i] for part in parts)]))
+            for part in parts:
+                part[i] = None
+        keys = cls(*fields)
         missing = pc.is_null(text).to_numpy(zero_copy_only=False)
-        keys = cls(*(np.concatenate([np.zeros(0, dtype=dtype), *(p[i] for p in parts)])
-                     for i, dtype in enumerate((np.uint32,) * 6)))
+        if not missing.any():
+            return keys
         for name_keys in (keys.compact, keys.prefix, keys.tail, keys.initials):
             name_keys[missing] = 0
         kept = ~missing[keys.word_owner]

@@ -151,7 +151,8 @@ def compare_names(batch: NameBatch, codes: np.ndarray, rows: np.ndarray, index: 
     exact_count = index.compact.sizes(batch.keys.compact)[codes]
     left = batch.names.to_numpy(dtype=object, na_value="")[codes]
     similarity = _similarity(left, right_names[local], settings.fuzzy_similarity)
-    shorter = np.minimum(text_lengths(batch.names)[codes], index.name_length[rows])
+    shorter = np.minimum(text_lengths(batch.names)[codes],
+                         text_lengths(pd.Series(right_names, dtype="string"))[local])
     near = similarity >= settings.near_similarity
     award_initials = (batch.keys.initials[codes] != 0) & (
         batch.keys.initials[codes] == index.compact_key[rows])

@@ -31,6 +31,7 @@ MISSING_STATE = -1
 UNKNOWN_STATE = -2  # an award state no recipient has: known, and equal to none
 _STRINGS = {pa.string(): pd.StringDtype(), pa.large_string(): pd.StringDtype()}
 _NOT_YET = -2  # legal form not read yet (it is read on first use, for candidate rows only)
+_STATISTICS_SLICE = 1 << 21
 
 
 def duns_keys(duns: pd.Series | pa.Array | pa.ChunkedArray) -> np.ndarray:
@@ -55,17 +56,28 @@ def _word_statistics(words: KeyTable, recipients: int
     """Distinct word keys, how many recipients carry each, and each recipient's name bits.
 
     ``words.packed`` is sorted by word then row, so a word repeated within a name is adjacent.
+    Rows are summed a slice at a time, so the temporaries stay small next to the table itself.
     """
     packed = words.packed
-    packed = packed[np.r_[True, packed[1:] != packed[:-1]]] if len(packed) else packed
+    if len(packed) == 0:
+        return (np.zeros(0, np.uint32), np.zeros(0, np.int32),
+                np.zeros(recipients, np.float32))
+    distinct = np.ones(len(packed), dtype=bool)
+    distinct[1:] = packed[1:] != packed[:-1]
     word = (packed >> np.uint64(32)).astype(np.uint32)
-    starts = np.flatnonzero(np.r_[True, word[1:] != word[:-1]]) if len(word) else \
-        np.zeros(0, dtype=np.int64)
-    counts = np.diff(np.r_[starts, len(word)])
-    bits = np.repeat(word_bits(counts, recipients), counts)
-    rows = (packed & np.uint64(0xFFFFFFFF)).astype(np.int64)
-    name_bits = np.bincount(rows, weights=bits, minlength=recipients).astype(np.float32)
-    return word[starts], counts, name_bits
+    first = np.flatnonzero(np.r_[True, word[1:] != word[:-1]])
+    keys = word[first]
+    del word
+    counts = np.add.reduceat(distinct, first, dtype=np.int64)
+    bits = word_bits(counts, recipients)
+    name_bits = np.zeros(recipients, dtype=np.float64)
+    for start in range(0, len(packed), _STATISTICS_SLICE):
+        stop = start + _STATISTICS_SLICE
+        part = packed[start:stop][distinct[start:stop]]
+        weights = bits[np.searchsorted(keys, (part >> np.uint64(32)).astype(np.uint32))]
+        rows = (part & np.uint64(0xFFFFFFFF)).astype(np.intp)
+        name_bits += np.bincount(rows, weights=weights, minlength=recipients)
+    return keys, counts.astype(np.int32), name_bits.astype(np.float32)
 
 
 class RecipientIndex:
@@ -76,11 +88,10 @@ class RecipientIndex:
         self.recipients = recipients
         self.affix_chars = affix_chars  # the award side must use the same key length
         name_norm = recipients.column("name_norm")
-        self.name_length = text_lengths(name_norm)
         self.uei_key = string_keys(recipients.column("uei"))
         self.duns_key = duns_keys(recipients.column("duns"))
         self.parent_uei_key = string_keys(recipients.column("parent_uei"))
-        self._legal_form = np.full(recipients.num_rows, _NOT_YET, dtype=np.int32)
+        self._legal_form = np.full(recipients.num_rows, _NOT_YET, dtype=np.int16)
         states = pc.dictionary_encode(recipients.column("state").combine_chunks())
         self.states = pd.Index(states.dictionary.to_pylist(), dtype="object")
         self.state_code = pc.fill_null(states.indices, MISSING_STATE).to_numpy(
@@ -158,7 +169,7 @@ class RecipientIndex:
         if len(self._word_keys) == 0:
             return np.zeros(len(word_keys), dtype=np.int64)
         at = np.minimum(np.searchsorted(self._word_keys, word_keys), len(self._word_keys) - 1)
-        return np.where(self._word_keys[at] == word_keys, self._word_rows[at], 0)
+        return np.where(self._word_keys[at] == word_keys, self._word_rows[at], 0).astype(np.int64)
 
     def state_codes(self, states: pd.Series) -> np.ndarray:
         """Award states coded like the recipients' (missing −1, a state no recipient has −2)."""
