@@ -73,8 +73,6 @@ def test_enriched_chunks_are_lazy_and_fingerprinted() -> None:
     edited.loc[3, "name"] = "RENAMED LLC"
     other_index = enrich_chunks(chunks, _index_partitions(edited), params)
     assert set(first).isdisjoint(other_index)
-    slower = enrich_chunks(chunks, partitions, params.model_copy(update={"slowdown": 3}))
-    assert list(slower) == list(first)  # the test knob does not change the output
 
 
 def test_chunked_output_equals_unchunked_output() -> None:

@@ -74,8 +74,7 @@ class _ChunkRun:
         awards = load()
         index = self._recipient_index()
         started = time.perf_counter()
-        for _ in range(self._params.slowdown):
-            enriched = link_awards(awards, index, self._params.matching)
+        enriched = link_awards(awards, index, self._params.matching)
         self._progress.chunk_done(position, chunk_id, len(awards), time.perf_counter() - started)
         return enriched
 

@@ -14,8 +14,5 @@ class EnrichmentParams(BaseModel):
 
     chunk_size: int = Field(ge=1)
     """Awards per chunk: the unit of progress, of resuming after an interruption, and of memory."""
-    slowdown: int = Field(1, ge=1, le=1000)
-    """Test knob: link every chunk this many times (same result, real extra work), so tests and
-    the benchmark can make a run measurably slower. Not part of the chunk fingerprint."""
     matching: MatchSettings
     """Every threshold and weight of the linkage."""
