@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import socket
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -47,6 +48,13 @@ def project_copy(tmp_path: Path) -> Iterator[Path]:
         yield path
     finally:
         os.chdir(cwd)
+
+
+def free_port() -> int:
+    """A TCP port free on 127.0.0.1 right now, for a server a test starts."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
 
 
 def run_session(project_path: Path, pipeline_names: list[str] | None = None,
