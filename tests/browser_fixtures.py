@@ -82,6 +82,10 @@ return Array.from(document.querySelectorAll('figure.chart')).map((card) => {
       .filter((b) => b.width > 0 && b.height > 0),
     traces: card.querySelectorAll('g.trace').length,
     annotations: card.querySelectorAll('g.annotation').length,
+    legend_items: Array.from(card.querySelectorAll('g.legend g.traces')).map(box),
+    axis_texts: Array.from(card.querySelectorAll(
+      'g.g-xtitle text, g.g-ytitle text, g.xtick text, g.ytick text')).map(box)
+      .filter((b) => b.width > 0 && b.height > 0),
   };
 });
 """
@@ -103,7 +107,8 @@ def chart_geometry(driver: webdriver.Chrome) -> list[dict]:
 
 def layout_problems(charts: list[dict], slack: float = 1.0) -> list[str]:
     """What is wrong with the charts' layout: a plot wider than or outside its card, a bar
-    outside its plot, a caption under the toolbar, text drawn over the plot."""
+    outside its plot, a caption under the toolbar, text drawn over the plot, a legend over an
+    axis's text."""
     problems = []
     for chart in charts:
         name, card, svg = chart["id"], chart["card"], chart["svg"]
@@ -124,7 +129,15 @@ def layout_problems(charts: list[dict], slack: float = 1.0) -> list[str]:
             problems.append(f"{name}: the toolbar covers the title")
         if chart["annotations"]:
             problems.append(f"{name}: {chart['annotations']} text label(s) drawn on the plot")
+        if any(_overlap(item, text) for item in chart["legend_items"]
+               for text in chart["axis_texts"]):
+            problems.append(f"{name}: the legend overlaps an axis title or tick label")
     return problems
+
+
+def _overlap(a: dict, b: dict) -> bool:
+    return a["left"] < b["right"] and b["left"] < a["right"] \
+        and a["top"] < b["bottom"] and b["top"] < a["bottom"]
 
 
 def vertical_gaps(driver: webdriver.Chrome, selector: str) -> list[float]:

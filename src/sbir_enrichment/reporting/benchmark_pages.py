@@ -9,10 +9,12 @@ import plotly.graph_objects as go
 from sbir_enrichment.reporting.charts import spec
 from sbir_enrichment.reporting.templating import render
 
-_TREND_CHARTS = (("normalised_cpu", "Normalised CPU time (reference units)", ".2f"),
-                 ("awards_per_s", "Awards per second", ",.0f"),
-                 ("peak_rss_mb", "Peak RSS (MB)", ",.0f"),
-                 ("match_rate", "Match rate", ".1%"))
+# Metric, card title, y axis (plotly picks tick labels unless set: a flat series of 400 MB must
+# not read "400, 400, 400").
+_TREND_CHARTS = (("normalised_cpu", "Normalised CPU time (reference units)", {}),
+                 ("awards_per_s", "Awards per second", {}),
+                 ("peak_rss_mb", "Peak RSS (MB)", {}),
+                 ("match_rate", "Match rate", {"tickformat": ".0%", "range": [0, 1.02]}))
 
 
 def _size_labels(sizes: list[dict[str, Any]]) -> list[str]:
@@ -104,10 +106,9 @@ def render_benchmark_page(results: dict[str, Any]) -> str:
 
 
 def trend_figure(series: dict[str, dict[str, list[list[Any]]]], metric: str,
-                 tickformat: str) -> go.Figure:
-    """One line per size of ``metric`` over the archived benchmarks."""
-    figure = go.Figure(layout={"xaxis": {"title": {"text": "benchmark created"}},
-                               "yaxis": {"tickformat": tickformat}})
+                 yaxis: dict[str, Any]) -> go.Figure:
+    """One line per size of ``metric`` over the archived benchmarks (x: when created)."""
+    figure = go.Figure(layout={"yaxis": yaxis})
     for size, by_metric in series.items():
         points = by_metric.get(metric, [])
         figure.add_trace(go.Scatter(x=[p[0] for p in points], y=[p[1] for p in points],
@@ -122,9 +123,8 @@ def render_history_summary(history: dict[str, Any]) -> str:
 
 def render_history_page(history: dict[str, Any]) -> str:
     """The history page: trend charts, the metric table with trends, the list of runs."""
-    cards = [(f"chart-trend-{metric}", title,
-              trend_figure(history["series"], metric, tickformat))
-             for metric, title, tickformat in _TREND_CHARTS]
+    cards = [(f"chart-trend-{metric}", title, trend_figure(history["series"], metric, yaxis))
+             for metric, title, yaxis in _TREND_CHARTS]
     return render("benchmark_history.html.j2", history=history,
                   chart_cards=[(chart_id, title) for chart_id, title, _ in cards],
                   charts={chart_id: spec(figure) for chart_id, _, figure in cards})

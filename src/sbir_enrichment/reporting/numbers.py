@@ -46,6 +46,8 @@ def fmt(value: Any, kind: str = "number") -> str:
         return MISSING
     if isinstance(value, bool) or not isinstance(value, int | float):
         return str(value)
+    if value == 0:
+        value = abs(value)  # never "-0.0"
     if kind == "number":
         return f"{value:,.0f}" if isinstance(value, int) or abs(value) >= 1000 else f"{value:.4g}"
     return _SPECS[kind].format(value)
