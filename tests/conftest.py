@@ -6,6 +6,7 @@ import os
 import shutil
 import socket
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -45,6 +46,21 @@ def project_copy(tmp_path: Path) -> Iterator[Path]:
     cwd = Path.cwd()
     os.chdir(path)
     try:
+        yield path
+    finally:
+        os.chdir(cwd)
+
+
+@contextmanager
+def project_after_a_run(target: Path, sample: dict) -> Iterator[Path]:
+    """A project copy at ``target`` after ``sample_data`` (with ``sample`` parameters) and a
+    default ``kedro run``; the working directory is moved into it meanwhile."""
+    path = make_project_copy(target)
+    cwd = Path.cwd()
+    os.chdir(path)
+    try:
+        run_session(path, ["sample_data"], params=sample)
+        run_session(path)
         yield path
     finally:
         os.chdir(cwd)

@@ -8,7 +8,6 @@ them, is installed by the project's set-up: its server starts and lists every no
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import subprocess
 import sys
@@ -21,7 +20,7 @@ import nbclient
 import nbformat
 import pandas as pd
 import pytest
-from conftest import PROJECT_ROOT, free_port, make_project_copy, run_session
+from conftest import PROJECT_ROOT, free_port, project_after_a_run
 
 NOTEBOOKS = sorted((PROJECT_ROOT / "notebooks").glob("*.ipynb"))
 SAMPLE = {"sample_data": {"n_awards": 300, "n_recipients": 3000}}
@@ -45,16 +44,9 @@ def _expected(project: Path) -> dict[str, list[str]]:
 @pytest.fixture(scope="module")
 def project(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     """A project copy after ``sample_data`` and a default ``kedro run``, with the notebooks."""
-    path = make_project_copy(tmp_path_factory.mktemp("notebooks") / "project")
-    shutil.copytree(PROJECT_ROOT / "notebooks", path / "notebooks")
-    cwd = Path.cwd()
-    os.chdir(path)
-    try:
-        run_session(path, ["sample_data"], params=SAMPLE)
-        run_session(path)
+    with project_after_a_run(tmp_path_factory.mktemp("notebooks") / "project", SAMPLE) as path:
+        shutil.copytree(PROJECT_ROOT / "notebooks", path / "notebooks")
         yield path
-    finally:
-        os.chdir(cwd)
 
 
 def _text_outputs(notebook: nbformat.NotebookNode) -> str:

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from conftest import make_project_copy, run_session
+from conftest import project_after_a_run, run_session
 from kedro.framework.session import KedroSession
 from kedro.framework.startup import bootstrap_project
 from kedro.io.core import Version
@@ -37,15 +37,8 @@ ENRICHED = Path("data/03_primary/enriched_sbir_awards.parquet")
 @pytest.fixture(scope="module")
 def project(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     """A project copy after ``sample_data`` and a default ``kedro run``; cwd moved into it."""
-    path = make_project_copy(tmp_path_factory.mktemp("quality") / "project")
-    cwd = Path.cwd()
-    os.chdir(path)
-    try:
-        run_session(path, ["sample_data"], params=SIZE)
-        run_session(path)
+    with project_after_a_run(tmp_path_factory.mktemp("quality") / "project", SIZE) as path:
         yield path
-    finally:
-        os.chdir(cwd)
 
 
 def _versions(name: str) -> list[str]:
