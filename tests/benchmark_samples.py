@@ -33,9 +33,14 @@ def run(size: int, wall_s: float, reference_s: float = 0.5, peak_rss_mb: float =
     }
 
 
+TIMED = {"pipelines": ["ingestion", "enrichment"], "run_params": {"recipient_source": "parquet"}}
+
+
 def result(created_at: str = "2026-01-01T00:00:00+00:00", slowdown: float = 1.0,
-           baseline: dict[str, Any] | None = None) -> dict[str, Any]:
-    """A two-size benchmark result, ``slowdown`` times slower than the default."""
+           baseline: dict[str, Any] | None = None, fingerprint: str = "abc123",
+           **timed: Any) -> dict[str, Any]:
+    """A two-size benchmark result, ``slowdown`` times slower than the default; ``timed``
+    overrides what its runs timed (``pipelines``, ``run_params``)."""
     sizes = [
         summarise_size(size, size * 16, [run(size, base * slowdown * k) for k in (0.98, 1, 1.03)],
                        top_nodes=2)
@@ -44,11 +49,11 @@ def result(created_at: str = "2026-01-01T00:00:00+00:00", slowdown: float = 1.0,
     measurements = {
         "schema_version": 1, "benchmark_id": created_at[:19], "created_at": created_at,
         "git": {"commit": "0123456789abcdef", "dirty": False},
-        "parameters_fingerprint": "abc123", "benchmark_parameters": {},
+        "parameters_fingerprint": fingerprint, "benchmark_parameters": {**TIMED, **timed},
         "environment": environment(),
         "reference": {"samples_s": [0.5, 0.5], "samples_cpu_s": [0.5, 0.5], "median_s": 0.5,
                       "median_cpu_s": 0.5},
         "sizes": sizes,
     }
     return {**measurements,
-            "regression": compare_with_baseline(sizes, baseline, LIMITS)}
+            "regression": compare_with_baseline(measurements, baseline, LIMITS)}

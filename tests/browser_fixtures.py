@@ -2,18 +2,14 @@
 
 Use the ``chromium`` fixture (mark the test ``@pytest.mark.browser``); ``open_page`` loads a URL
 and waits for the document, ``console_errors`` drains the browser console and returns its errors,
-``serve_directory`` serves a built site on 127.0.0.1 for pages that fetch their own files.
+``load_at_width`` loads a page into a window of a given width, and ``chart_geometry`` /
+``layout_problems`` check how its charts were laid out.
 """
 
 from __future__ import annotations
 
-import functools
 import tempfile
-import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 
 import pytest
 from selenium import webdriver
@@ -63,28 +59,95 @@ def open_page(driver: webdriver.Chrome, url: str, timeout: float = 30) -> None:
     )
 
 
-@contextmanager
-def serve_directory(directory: Path) -> Iterator[str]:
-    """Serve ``directory`` over HTTP on 127.0.0.1 (a free port); yields the base URL."""
-    handler = functools.partial(_QuietHandler, directory=str(directory))
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join()
-
-
-class _QuietHandler(SimpleHTTPRequestHandler):
-    """Static files without a log line per request."""
-
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 (stdlib name)
-        """Say nothing."""
-
-
 def console_errors(driver: webdriver.Chrome) -> list[dict]:
     """Console entries of level SEVERE since the last call (the log is drained)."""
     return [entry for entry in driver.get_log("browser") if entry["level"] == "SEVERE"]
+
+
+# Geometry of every chart card of a report page, read in the browser right after load (no
+# resize event has happened): the card, its caption, plotly's drawn SVG, its toolbar, its bars.
+_CHART_GEOMETRY_JS = """
+const box = (e) => { if (!e) return null; const r = e.getBoundingClientRect();
+  return {left: r.left, right: r.right, top: r.top, bottom: r.bottom, width: r.width,
+          height: r.height}; };
+return Array.from(document.querySelectorAll('figure.chart')).map((card) => {
+  const plot = card.querySelector('.js-plotly-plot');
+  return {
+    id: plot ? plot.id : null,
+    card: box(card), inner_width: card.clientWidth,
+    caption: box(card.querySelector('figcaption')),
+    svg: box(card.querySelector('svg.main-svg')),
+    modebar: box(card.querySelector('.modebar-container')),
+    bars: Array.from(card.querySelectorAll('g.trace.bars path')).map(box)
+      .filter((b) => b.width > 0 && b.height > 0),
+    traces: card.querySelectorAll('g.trace').length,
+    annotations: card.querySelectorAll('g.annotation').length,
+    legend_items: Array.from(card.querySelectorAll('g.legend g.traces')).map(box),
+    axis_texts: Array.from(card.querySelectorAll(
+      'g.g-xtitle text, g.g-ytitle text, g.xtick text, g.ytick text')).map(box)
+      .filter((b) => b.width > 0 && b.height > 0),
+  };
+});
+"""
+
+
+def load_at_width(driver: webdriver.Chrome, url: str, width: int, height: int = 1100) -> None:
+    """Size the window to ``width`` CSS pixels first, then load ``url`` (a page seen on load)."""
+    driver.set_window_size(width, height)
+    inner = driver.execute_script("return window.innerWidth")
+    if inner != width:  # outer and inner size differ by the window frame, if any
+        driver.set_window_size(2 * width - inner, height)
+    open_page(driver, url)
+
+
+def chart_geometry(driver: webdriver.Chrome) -> list[dict]:
+    """Per chart card: rectangles of the card, caption, plot SVG, toolbar and every bar."""
+    return driver.execute_script(_CHART_GEOMETRY_JS)
+
+
+def layout_problems(charts: list[dict], slack: float = 1.0) -> list[str]:
+    """What is wrong with the charts' layout: a plot wider than or outside its card, a bar
+    outside its plot, a caption under the toolbar, text drawn over the plot, a legend over an
+    axis's text."""
+    problems = []
+    for chart in charts:
+        name, card, svg = chart["id"], chart["card"], chart["svg"]
+        if svg is None:
+            problems.append(f"{name}: no plot drawn")
+            continue
+        if svg["width"] > chart["inner_width"] + slack or svg["right"] > card["right"] + slack \
+                or svg["left"] < card["left"] - slack:
+            problems.append(f"{name}: plot {svg['width']:.0f} px wide at x={svg['left']:.0f}"
+                            f" in a card {chart['inner_width']} px wide at x={card['left']:.0f}")
+        for bar in chart["bars"]:
+            if bar["right"] > svg["right"] + slack or bar["left"] < svg["left"] - slack:
+                problems.append(f"{name}: a bar is drawn outside the plot")
+                break
+        modebar, caption = chart["modebar"], chart["caption"]
+        if modebar and caption and modebar["top"] < caption["bottom"] - slack \
+                and modebar["left"] < caption["right"]:
+            problems.append(f"{name}: the toolbar covers the title")
+        if chart["annotations"]:
+            problems.append(f"{name}: {chart['annotations']} text label(s) drawn on the plot")
+        if any(_overlap(item, text) for item in chart["legend_items"]
+               for text in chart["axis_texts"]):
+            problems.append(f"{name}: the legend overlaps an axis title or tick label")
+    return problems
+
+
+def _overlap(a: dict, b: dict) -> bool:
+    return a["left"] < b["right"] and b["left"] < a["right"] \
+        and a["top"] < b["bottom"] and b["top"] < a["bottom"]
+
+
+def vertical_gaps(driver: webdriver.Chrome, selector: str) -> list[float]:
+    """Gaps in px between each element matching ``selector`` and the block that follows it
+    (the next heading, paragraph, table or chart grid of the page, in document order)."""
+    return driver.execute_script("""
+      const blocks = Array.from(document.querySelectorAll(
+        'main h2, main h3, main p, main .table-wrap, main .charts'));
+      return blocks.slice(0, -1).map((block, i) => [block, blocks[i + 1]])
+        .filter(([block]) => block.matches(arguments[0]))
+        .map(([block, next]) =>
+          next.getBoundingClientRect().top - block.getBoundingClientRect().bottom);
+    """, selector)

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import os
 import shutil
+import socket
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -47,6 +49,28 @@ def project_copy(tmp_path: Path) -> Iterator[Path]:
         yield path
     finally:
         os.chdir(cwd)
+
+
+@contextmanager
+def project_after_a_run(target: Path, sample: dict) -> Iterator[Path]:
+    """A project copy at ``target`` after ``sample_data`` (with ``sample`` parameters) and a
+    default ``kedro run``; the working directory is moved into it meanwhile."""
+    path = make_project_copy(target)
+    cwd = Path.cwd()
+    os.chdir(path)
+    try:
+        run_session(path, ["sample_data"], params=sample)
+        run_session(path)
+        yield path
+    finally:
+        os.chdir(cwd)
+
+
+def free_port() -> int:
+    """A TCP port free on 127.0.0.1 right now, for a server a test starts."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
 
 
 def run_session(project_path: Path, pipeline_names: list[str] | None = None,

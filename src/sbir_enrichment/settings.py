@@ -1,6 +1,13 @@
 """Kedro project settings: hooks and configuration loading."""
 
+import warnings
+
 from sbir_enrichment.hooks.observer import RunObserver
+
+# Kedro 1.7's config loader calls an omegaconf function that omegaconf 2.4 deprecates: a
+# 14-line warning per call that no user of this project can act on.
+warnings.filterwarnings("ignore", message=r"register_new_resolver\(\) is deprecated",
+                        category=UserWarning)
 
 CONFIG_LOADER_ARGS = {
     "base_env": "base",

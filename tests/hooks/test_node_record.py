@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from sbir_enrichment.hooks.data_shape import describe, is_lazy, match_rate
+from sbir_enrichment.hooks.data_shape import describe, is_lazy
 from sbir_enrichment.hooks.node_record import NodeRecord
 
 
@@ -49,10 +49,3 @@ def test_lazy_partitions_are_counted_not_loaded() -> None:
     assert describe(parts) == {"kind": "lazy_partitions", "partitions": 2}
     assert is_lazy(parts) and not is_lazy({"p1": pd.DataFrame()})
     assert calls == []
-
-
-def test_match_rate_counts_rows_not_unmatched() -> None:
-    frame = pd.DataFrame({"match_method": ["uei_exact", "unmatched", "name_fuzzy", "unmatched"]})
-    assert match_rate(frame, "match_method", "unmatched") == 0.5
-    assert match_rate(frame.iloc[:0], "match_method", "unmatched") is None
-    assert match_rate(frame, "other", "unmatched") is None

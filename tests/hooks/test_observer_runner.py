@@ -20,6 +20,7 @@ from kedro.framework.hooks.manager import _create_hook_manager
 from kedro.io import DataCatalog, MemoryDataset
 from kedro.pipeline import Node, Pipeline
 from kedro.runner import SequentialRunner
+from kedro_datasets.json import JSONDataset
 from kedro_datasets.pandas import ParquetDataset
 
 from sbir_enrichment.datasets.partitions import ChunkedPartitionedDataset
@@ -57,8 +58,15 @@ def hold_big_array(awards: pd.DataFrame) -> pd.DataFrame:
     return awards.assign(score=float(block[: len(awards)].sum()))
 
 
-def _observe(tmp_path: Path, nodes: list[Node], runtime_params: dict) -> dict:
-    """Run ``nodes`` under the observer; returns the run report."""
+def summarise(awards: pd.DataFrame) -> dict:
+    """A small report of the awards: what a domain node saves as JSON."""
+    return {"totals": {"awards": len(awards), "share": 0.25}, "status": "pass"}
+
+
+def _observe(tmp_path: Path, nodes: list[Node], runtime_params: dict,
+             extra: dict | None = None) -> dict:
+    """Run ``nodes`` under the observer (``extra`` datasets added to the catalog); returns the
+    run report."""
     project = tmp_path / "project"
     (project / "data").mkdir(parents=True)
     conf = Path(__file__).resolve().parents[2] / "conf"
@@ -77,7 +85,11 @@ def _observe(tmp_path: Path, nodes: list[Node], runtime_params: dict) -> dict:
         "award_chunks": ChunkedPartitionedDataset(
             path=str(project / "data" / "chunks"), dataset="pandas.ParquetDataset",
             filename_suffix=".parquet"),
+        **(extra or {}),
     })
+    hook_manager.hook.after_catalog_created(
+        catalog=catalog, conf_catalog={}, conf_creds={}, parameters={},
+        save_version="test-run", load_versions={})
     pipeline = Pipeline(nodes)
     run_params = {"run_id": "test-run", "runner": None, "pipeline_names": ["toy"],
                   "env": "local", "runtime_params": runtime_params}
@@ -112,12 +124,42 @@ def test_lazy_partition_saves_and_generator_saves_belong_to_their_node(tmp_path:
 
     made = nodes["make_awards_node"]
     assert made["rows_out"] == 5000 and made["inputs"] == {}  # parameters are not data
-    assert report["totals"]["awards"] == 5000
+    assert report["totals"]["throughput"] == {
+        "unit": "awards", "count": 5000, "per_s": pytest.approx(5000 / report["totals"]["wall_s"],
+                                                                rel=0.01),
+        "s_per_1k": pytest.approx(report["totals"]["wall_s"] / 5, rel=0.01)}
     for node in report["nodes"]:
         phases = node["load_s"] + node["compute_s"] + node["save_s"] + node["lazy_save_s"]
         assert node["wall_s"] == pytest.approx(phases, abs=2e-3)
-        assert node["awards_per_s"] > 0  # every node here reads or writes award data
+        assert node["throughput"]["per_s"] > 0  # every node here reads or writes award data
     assert [n["order"] for n in report["nodes"]] == [0, 1, 2]
+
+
+def test_figures_and_report_paths_come_from_the_parameters(tmp_path: Path, capsys) -> None:
+    report_path = tmp_path / "project" / "data" / "toy_report.json"
+    report = _observe(tmp_path, [
+        Node(make_awards, "params:n", "sbir_awards", name="make_awards_node"),
+        Node(summarise, "sbir_awards", "toy_report", name="summarise_node"),
+    ], {"observability": {
+        "figures": {"awards": "toy_report.totals.awards", "share": "toy_report.totals.share",
+                    "quality_status": "toy_report.status", "absent": "toy_report.nothing"},
+        "reports": ["toy_report"]}},
+        extra={"toy_report": JSONDataset(filepath=str(report_path))})
+    assert report["figures"]["awards"] == 5000 and report["figures"]["share"] == 0.25
+    assert report["figures"]["quality_status"] == "pass"
+    assert report["figures"]["absent"] is None
+    assert report["reports"] == {
+        "run_report": "data/08_reporting/runs/test-run/run_report.md",
+        "toy_report": "data/toy_report.json"}
+    # The summary printed at the end names the figures and every report path.
+    summary = capsys.readouterr().out
+    assert "Run test-run succeeded" in summary
+    assert "awards           5,000" in summary and "quality gates    pass" in summary
+    assert "data/08_reporting/runs/test-run/run_report.md" in summary
+    assert "data/toy_report.json" in summary
+    # The newest run report is also at the stable path.
+    latest = tmp_path / "project" / "data/08_reporting/latest/run_report.json"
+    assert json.loads(latest.read_text()) == report
 
 
 def test_memray_profiles_each_node_and_its_peak_matches_rss(tmp_path: Path) -> None:

@@ -1,25 +1,18 @@
-"""Alerts: measured figures that reach a configured limit (or fall below a minimum)."""
+"""Alerts: node figures that reach a configured limit."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from sbir_enrichment.hooks.config import AlertThresholds
+from sbir_enrichment.reporting.run_report import Alert, NodeFigures
 
 
-def _alert(kind: str, node: str | None, value: float, threshold: float,
-           message: str) -> dict[str, Any]:
-    return {"kind": kind, "node": node, "value": value, "threshold": threshold,
-            "message": message}
+def evaluate_alerts(nodes: list[NodeFigures], thresholds: AlertThresholds) -> list[Alert]:
+    """Alerts for node memory growth and nodes slow per 1,000 throughput units.
 
-
-def evaluate_alerts(nodes: list[dict[str, Any]], match_rate: float | None,
-                    thresholds: AlertThresholds) -> list[dict[str, Any]]:
-    """Alerts for node memory growth, slow award-handling nodes and a low match rate.
+    Domain limits (such as the match rate) are the pipelines' own gates, not alerts.
 
     Args:
-        nodes: Node figures as in the run report (``peak_delta_mb``, ``s_per_1k_awards``).
-        match_rate: The run's match rate, or ``None`` when the run produced none.
+        nodes: Node figures as in the run report.
         thresholds: The configured limits.
 
     Returns:
@@ -27,23 +20,22 @@ def evaluate_alerts(nodes: list[dict[str, Any]], match_rate: float | None,
     """
     alerts = []
     for node in nodes:
-        delta = node["peak_delta_mb"]
+        delta = node.peak_delta_mb
         if delta >= thresholds.node_memory_delta_mb:
-            alerts.append(_alert(
-                "node_memory_delta", node["name"], delta, thresholds.node_memory_delta_mb,
-                f"{node['name']}: peak RSS rose {delta:,.0f} MB above its start "
-                f"(limit {thresholds.node_memory_delta_mb:,.0f} MB)",
+            alerts.append(Alert(
+                kind="node_memory_delta", node=node.name, value=delta,
+                threshold=thresholds.node_memory_delta_mb,
+                message=f"{node.name}: peak RSS rose {delta:,.0f} MB above its start "
+                        f"(limit {thresholds.node_memory_delta_mb:,.0f} MB)",
             ))
-        per_1k = node.get("s_per_1k_awards")
-        if per_1k is not None and per_1k >= thresholds.seconds_per_1k_awards:
-            alerts.append(_alert(
-                "seconds_per_1k_awards", node["name"], per_1k, thresholds.seconds_per_1k_awards,
-                f"{node['name']}: {per_1k:.2f} s per 1,000 awards "
-                f"(limit {thresholds.seconds_per_1k_awards:.2f} s)",
+        throughput = node.throughput
+        limit = thresholds.seconds_per_1k_units
+        if throughput is not None and throughput.s_per_1k is not None \
+                and throughput.s_per_1k >= limit:
+            alerts.append(Alert(
+                kind="seconds_per_1k_units", node=node.name, value=throughput.s_per_1k,
+                threshold=limit,
+                message=f"{node.name}: {throughput.s_per_1k:.2f} s per 1,000 {throughput.unit} "
+                        f"(limit {limit:.2f} s)",
             ))
-    if match_rate is not None and match_rate < thresholds.min_match_rate:
-        alerts.append(_alert(
-            "match_rate", None, match_rate, thresholds.min_match_rate,
-            f"match rate {match_rate:.1%} is below {thresholds.min_match_rate:.1%}",
-        ))
     return alerts

@@ -1,4 +1,8 @@
-"""Typed settings of the run observer (``observability`` in ``parameters_observability.yml``)."""
+"""Typed settings of the run observer (``observability`` in ``parameters_observability.yml``).
+
+The observer names no dataset of its own: which frame measures throughput, which figures to
+copy from the run's reports and which report paths to name all come from these parameters.
+"""
 
 from __future__ import annotations
 
@@ -22,12 +26,15 @@ class MemrayConfig(_Strict):
     flamegraphs: bool = Field(True, description="Write a flamegraph HTML beside each .bin.")
 
 
-class MatchRateSource(_Strict):
-    """Where the run's match rate is read: a saved frame and its method column."""
+class Throughput(_Strict):
+    """Which frame's rows measure a run's work, and which nodes handle those rows."""
 
-    dataset: str = "enriched_sbir_awards"
-    method_column: str = "match_method"
-    unmatched_value: str = "unmatched"
+    dataset: str = Field(description="The frame whose row count is the run's work (its units).")
+    unit: str = Field(description="What one of its rows is, as shown in reports (e.g. awards).")
+    datasets: list[str] = Field(
+        default_factory=list,
+        description="Nodes reading or writing one of these get units/s and the slowness alert.",
+    )
 
 
 class AlertThresholds(_Strict):
@@ -36,34 +43,34 @@ class AlertThresholds(_Strict):
     node_memory_delta_mb: float = Field(
         gt=0, description="A node whose peak RSS rises more than this above its start alerts."
     )
-    seconds_per_1k_awards: float = Field(
-        gt=0, description="An award-handling node slower than this per 1,000 awards alerts."
-    )
-    min_match_rate: float = Field(
-        ge=0, le=1, description="A run whose match rate is below this alerts."
+    seconds_per_1k_units: float = Field(
+        gt=0, description="A node handling the throughput rows slower than this per 1,000 alerts."
     )
 
 
 class ObservabilityConfig(_Strict):
-    """What the run observer measures, where it writes, and when it alerts."""
+    """What the run observer measures, copies from the run's reports, writes, and alerts on."""
 
     enabled: bool = Field(True, description="False: no measurement and no report (overhead runs).")
     runs_dir: str = Field(
         "data/08_reporting/runs", description="Run reports go to <runs_dir>/<run id>/."
     )
+    latest_dir: str = Field(
+        "data/08_reporting/latest", description="The newest run report is also copied here."
+    )
     sample_interval_s: float = Field(
         0.05, gt=0, le=1, description="RSS sampling period of the background thread."
     )
-    awards_dataset: str = Field(
-        "sbir_awards", description="The frame whose row count is the run's number of awards."
+    summary: bool = Field(True, description="Print a summary of the run when it ends.")
+    throughput: Throughput | None = None
+    figures: dict[str, str] = Field(
+        default_factory=dict,
+        description="Figure name -> '<dataset>.<key>[.<key>...]': a value of a mapping the run "
+                    "loads or saves, copied into the run report and the end-of-run summary.",
     )
-    award_datasets: list[str] = Field(
+    reports: list[str] = Field(
         default_factory=list,
-        description="Nodes reading or writing one of these get awards/s and the slowness alert.",
-    )
-    match_rate: MatchRateSource = MatchRateSource()
-    accuracy_dataset: str = Field(
-        "accuracy_report", description="The accuracy report whose precision/recall are kept."
+        description="Datasets whose paths the run report and the summary name when saved.",
     )
     memray: MemrayConfig = MemrayConfig()
     alerts: AlertThresholds
@@ -72,6 +79,14 @@ class ObservabilityConfig(_Strict):
     def memray_enabled(self) -> bool:
         """Profiling is on by parameter or by the ``SBIR_MEMRAY`` environment variable."""
         return self.memray.enabled or memray_requested_by_env()
+
+    def figure_sources(self) -> dict[str, list[tuple[str, list[str]]]]:
+        """``{dataset: [(figure name, key path), ...]}`` of :attr:`figures`."""
+        sources: dict[str, list[tuple[str, list[str]]]] = {}
+        for name, source in self.figures.items():
+            dataset, *keys = source.split(".")
+            sources.setdefault(dataset, []).append((name, keys))
+        return sources
 
 
 def memray_requested_by_env() -> bool:

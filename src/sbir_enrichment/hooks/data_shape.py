@@ -28,10 +28,3 @@ def is_lazy(data: Any) -> bool:
     if isinstance(data, Mapping):
         return any(callable(value) for value in data.values())
     return isinstance(data, Iterator)
-
-
-def match_rate(frame: pd.DataFrame, method_column: str, unmatched_value: str) -> float | None:
-    """Share of rows whose method is not ``unmatched_value``; ``None`` without column or rows."""
-    if method_column not in frame.columns or frame.empty:
-        return None
-    return float((frame[method_column] != unmatched_value).mean())

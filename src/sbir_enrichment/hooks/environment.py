@@ -78,8 +78,7 @@ def git_commit() -> dict[str, Any]:
     return {"commit": commit, "dirty": bool(status)}
 
 
-def fingerprint(parameters: dict[str, Any], exclude: tuple[str, ...] = ()) -> str:
-    """A short stable hash of resolved parameters, leaving out the top-level keys ``exclude``."""
-    kept = {key: value for key, value in parameters.items() if key not in exclude}
-    canonical = json.dumps(kept, sort_keys=True, default=str, separators=(",", ":"))
+def fingerprint(values: dict[str, Any]) -> str:
+    """A short stable hash of resolved parameter values."""
+    canonical = json.dumps(values, sort_keys=True, default=str, separators=(",", ":"))
     return hashlib.sha256(canonical.encode()).hexdigest()[:16]

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sbir_enrichment.hooks.memory import MB
+from sbir_enrichment.reporting.run_report import MemrayProfile, NodeFigures, Throughput
 
 
 def clock() -> tuple[float, float]:
@@ -99,32 +100,35 @@ class NodeRecord:
             known["rows"] += shape["rows"]
             known["saves"] = known.get("saves", 1) + 1
 
-    def as_dict(self, run_start_wall: float, awards: int | None) -> dict[str, Any]:
-        """JSON-ready figures; ``awards`` (when the node handles awards) adds awards/s."""
-        figures: dict[str, Any] = {
-            "name": self.name,
-            "order": self.order,
-            "started_s": round(self.start_wall - run_start_wall, 4),
-            "wall_s": round(self.wall_s, 4),
-            "cpu_s": round(self.cpu_s, 4),
-            "load_s": round(self.load_s, 4),
-            "compute_s": round(self.compute_s, 4),
-            "save_s": round(self.save_s, 4),
-            "lazy_save_s": round(self.lazy_save_s, 4),
-            "rows_in": self.rows("in"),
-            "rows_out": self.rows("out"),
-            "inputs": self.inputs,
-            "outputs": self.outputs,
-            "rss_start_mb": round(self.rss_start / MB, 1),
-            "rss_end_mb": round(self.rss_end / MB, 1),
-            "peak_rss_mb": round(self.peak_rss / MB, 1),
-            "peak_delta_mb": round((self.peak_rss - self.rss_start) / MB, 1),
-            "process_maxrss_mb": round(self.process_maxrss / MB, 1),
-            "awards": awards,
-            "awards_per_s": round(awards / self.wall_s, 1) if awards and self.wall_s > 0 else None,
-            "s_per_1k_awards": round(self.wall_s / awards * 1000, 4) if awards else None,
-            "error": self.error,
-        }
-        if self.memray is not None:
-            figures["memray"] = self.memray
-        return figures
+    def figures(self, run_start_wall: float, units: int | None, unit: str) -> NodeFigures:
+        """The node's figures; ``units`` (when the node handles the throughput rows) adds
+        units per second and seconds per 1,000 units."""
+        wall_s = self.wall_s
+        throughput = None if not units else Throughput(
+            unit=unit, count=units,
+            per_s=round(units / wall_s, 1) if wall_s > 0 else None,
+            s_per_1k=round(wall_s / units * 1000, 4),
+        )
+        return NodeFigures(
+            name=self.name,
+            order=self.order,
+            started_s=round(self.start_wall - run_start_wall, 4),
+            wall_s=round(wall_s, 4),
+            cpu_s=round(self.cpu_s, 4),
+            load_s=round(self.load_s, 4),
+            compute_s=round(self.compute_s, 4),
+            save_s=round(self.save_s, 4),
+            lazy_save_s=round(self.lazy_save_s, 4),
+            rows_in=self.rows("in"),
+            rows_out=self.rows("out"),
+            inputs=self.inputs,
+            outputs=self.outputs,
+            rss_start_mb=round(self.rss_start / MB, 1),
+            rss_end_mb=round(self.rss_end / MB, 1),
+            peak_rss_mb=round(self.peak_rss / MB, 1),
+            peak_delta_mb=round((self.peak_rss - self.rss_start) / MB, 1),
+            process_maxrss_mb=round(self.process_maxrss / MB, 1),
+            throughput=throughput,
+            error=self.error,
+            memray=MemrayProfile(**self.memray) if self.memray is not None else None,
+        )

@@ -1,7 +1,8 @@
 """The run observer: Kedro hooks that time and measure every node and write the run report.
 
-The hooks only observe: they never change inputs, outputs or the catalog. Settings come from
-the ``observability`` parameters, read from the context when it is created.
+The hooks only observe: they never change inputs, outputs or the catalog, and they name no
+dataset: settings come from the ``observability`` parameters, read from the context when it
+is created. At the end of a run the observer prints a short summary (``reporting.console``).
 """
 
 from __future__ import annotations
@@ -9,35 +10,25 @@ from __future__ import annotations
 import functools
 import logging
 import os
-import threading
 import time
-from collections.abc import Callable, Mapping
-from datetime import UTC, datetime
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from kedro.framework.context import KedroContext
 from kedro.framework.hooks import hook_impl
+from kedro.io import CatalogProtocol
+from kedro.pipeline import Pipeline
 from kedro.pipeline.node import Node
 
-from sbir_enrichment.hooks.alerts import evaluate_alerts
 from sbir_enrichment.hooks.config import ObservabilityConfig
-from sbir_enrichment.hooks.data_shape import describe, is_lazy, match_rate
-from sbir_enrichment.hooks.environment import environment, fingerprint, git_commit
-from sbir_enrichment.hooks.memory import MB, PeakSampler, current_rss, process_maxrss
-from sbir_enrichment.hooks.memray_profile import (
-    MemrayProfiler,
-    use_system_arrow_pool,
-    write_flamegraph,
-)
-from sbir_enrichment.hooks.node_record import NodeRecord, clock
-from sbir_enrichment.hooks.run_report import SCHEMA_VERSION, bottlenecks, write_report
+from sbir_enrichment.hooks.data_shape import describe, is_lazy
+from sbir_enrichment.hooks.environment import fingerprint
+from sbir_enrichment.hooks.node_record import clock
+from sbir_enrichment.hooks.run_state import ObservedRun, error_text
+from sbir_enrichment.reporting.console import print_run_summary
 
 logger = logging.getLogger(__name__)
-
-_RUN_WINDOW = "__run__"
-_CONCURRENT_RUNNERS = ("ThreadRunner", "ParallelRunner")
-_ACCURACY_KEYS = ("has_truth", "awards_with_truth", "precision", "recall", "f1")
 
 
 def _self_timed(method: Callable[..., None]) -> Callable[..., None]:
@@ -55,174 +46,32 @@ def _is_parameter(dataset_name: str) -> bool:
     return dataset_name == "parameters" or dataset_name.startswith("params:")
 
 
-class _Run:
-    """State of one observed run."""
+def _parameters_read(pipeline: Pipeline, parameters: dict[str, Any]) -> dict[str, Any]:
+    """The parameter values the pipeline's nodes take (``params:<dotted name>`` inputs)."""
+    inputs = pipeline.inputs()
+    if "parameters" in inputs:
+        return parameters
+    read = {}
+    for name in sorted(n.removeprefix("params:") for n in inputs if n.startswith("params:")):
+        value: Any = parameters
+        for key in name.split("."):
+            value = value.get(key) if isinstance(value, dict) else None
+        read[name] = value
+    return read
 
-    def __init__(self, run_params: dict[str, Any], config: ObservabilityConfig,
-                 directory: Path, parameters_fingerprint: str) -> None:
-        self.params = run_params
-        self.fingerprint = parameters_fingerprint
-        self.config = config
-        self.directory = directory
-        self.pid = os.getpid()
-        self.started_at = datetime.now(UTC)
-        self.start_wall, self.start_cpu = clock()
-        self.runner = self._runner_name(run_params.get("runner"))
-        self.concurrent = self.runner in _CONCURRENT_RUNNERS
-        self.records: dict[str, NodeRecord] = {}
-        self.lock = threading.Lock()
-        self.awards: int | None = None
-        self.match_rate: float | None = None
-        self.accuracy: dict[str, Any] | None = None
-        self.hook_s = 0.0
-        self.high_water = 0
-        self.sampler = PeakSampler(config.sample_interval_s)
-        self.rss_start = self.sampler.open(_RUN_WINDOW)
-        self.sampler.start()
-        self.memray: MemrayProfiler | None = None
-        self.arrow_pool: str | None = None
-        if config.memray_enabled:
-            if self.concurrent:
-                logger.warning("memray profiling is off under %s: it needs one node at a time",
-                               self.runner)
-            else:
-                self.arrow_pool = use_system_arrow_pool()
-                self.memray = MemrayProfiler(directory / "memray", config.memray.native_traces)
 
-    @staticmethod
-    def _runner_name(runner: Any) -> str:
-        """``SequentialRunner`` by default, else the class named in Kedro's run parameters."""
-        text = str(runner)
-        for name in (*_CONCURRENT_RUNNERS, "SequentialRunner"):
-            if name in text:
-                return name
-        return "SequentialRunner" if runner in (None, "None") else text
-
-    def record(self, node: Node) -> NodeRecord:
-        """The record of ``node``, opened at this event if new (closing the previous node)."""
-        with self.lock:
-            record = self.records.get(node.name)
-            if record is not None:
-                return record
-            if not self.concurrent:
-                for other in self.records.values():
-                    if not other.closed:
-                        self.close(other)
-            wall, cpu = clock()
-            record = NodeRecord(name=node.name, order=len(self.records), start_wall=wall,
-                                start_cpu=cpu, rss_start=self.sampler.open(node.name))
-            self.records[node.name] = record
-            if self.memray is not None:
-                self.memray.start(node.name)
-            return record
-
-    def close(self, record: NodeRecord) -> None:
-        """Take the node's closing memory figures (and stop its memray Tracker)."""
-        if self.memray is not None:
-            record.memray = self.memray.stop()
-        record.rss_end = current_rss()
-        record.peak_rss = max(self.sampler.close(record.name), record.rss_end)
-        self.high_water = max(self.high_water, process_maxrss(), record.peak_rss)
-        record.process_maxrss = self.high_water
-        record.closed = True
-
-    def observe_data(self, dataset_name: str, data: Any) -> None:
-        """Note the award count, match rate and accuracy when their datasets pass by."""
-        if dataset_name == self.config.accuracy_dataset and isinstance(data, Mapping):
-            self.accuracy = {key: data.get(key) for key in _ACCURACY_KEYS}
-        shape = describe(data)
-        if dataset_name == self.config.awards_dataset and "rows" in shape:
-            self.awards = shape["rows"]
-        source = self.config.match_rate
-        if dataset_name == source.dataset and shape["kind"] == "frame":
-            self.match_rate = match_rate(data, source.method_column, source.unmatched_value)
-
-    def handles_awards(self, record: NodeRecord) -> bool:
-        """Whether a node reads or writes one of the configured award datasets."""
-        names = set(record.inputs) | set(record.outputs)
-        return bool(names & {*self.config.award_datasets, self.config.awards_dataset})
-
-    def finish(self, status: str, error: BaseException | None) -> Path:
-        """Close every node, render profiles, evaluate alerts and write the report."""
-        end_wall, end_cpu = clock()
-        for record in self.records.values():
-            if not record.closed:
-                self.close(record)
-        run_peak = self.sampler.close(_RUN_WINDOW)
-        self.sampler.stop()
-        if self.memray is not None and self.config.memray.flamegraphs:
-            for record in self.records.values():
-                if record.memray is not None:
-                    html = write_flamegraph(Path(record.memray["bin"]))
-                    record.memray["flamegraph"] = str(html) if html else None
-        report = self.report(status, error, end_wall - self.start_wall, end_cpu - self.start_cpu,
-                             run_peak)
-        for alert in report["alerts"]:
-            logger.warning("ALERT %s", alert["message"])
-        path = write_report(report, self.directory)
-        totals = report["totals"]
-        logger.info("Run report %s: %.2f s, peak RSS %.0f MB, %d node(s), %d alert(s)",
-                    path, totals["wall_s"], totals["peak_rss_mb"], len(report["nodes"]),
-                    len(report["alerts"]))
-        return path
-
-    def report(self, status: str, error: BaseException | None, wall_s: float, cpu_s: float,
-               run_peak: int) -> dict[str, Any]:
-        """The run report's content."""
-        nodes = [
-            record.as_dict(self.start_wall, self.awards if self.handles_awards(record) else None)
-            for record in self.records.values()
-        ]
-        memory_delta_mb = round((run_peak - self.rss_start) / MB, 1)
-        totals = {
-            "wall_s": round(wall_s, 4),
-            "cpu_s": round(cpu_s, 4),
-            "nodes_wall_s": round(sum(n["wall_s"] for n in nodes), 4),
-            **{phase: round(sum(n[phase] for n in nodes), 4)
-               for phase in ("load_s", "compute_s", "save_s", "lazy_save_s")},
-            "rss_start_mb": round(self.rss_start / MB, 1),
-            "peak_rss_mb": round(run_peak / MB, 1),
-            "memory_delta_mb": memory_delta_mb,
-            "process_maxrss_mb": round(max(self.high_water, process_maxrss(), run_peak) / MB, 1),
-            "awards": self.awards,
-            "awards_per_s": round(self.awards / wall_s, 1) if self.awards and wall_s else None,
-            "match_rate": self.match_rate,
-            "nodes": len(nodes),
-        }
-        overhead = {
-            "hook_s": round(self.hook_s, 4),
-            "sampler_cpu_s": round(self.sampler.cpu_s, 4),
-            "share_of_wall": round((self.hook_s + self.sampler.cpu_s) / wall_s, 5)
-            if wall_s > 0 else None,
-        }
-        notes = []
-        if self.runner == "ParallelRunner":
-            notes.append("ParallelRunner runs nodes in other processes: no per-node figures.")
-        elif self.concurrent:
-            notes.append(f"{self.runner}: nodes overlap, so per-node CPU and memory overlap too.")
-        return {
-            "schema_version": SCHEMA_VERSION,
-            "run_id": self.params["run_id"],
-            "status": status,
-            "error": repr(error) if error else None,
-            "started_at": self.started_at.isoformat(),
-            "finished_at": datetime.now(UTC).isoformat(),
-            "pipelines": self.params.get("pipeline_names") or ["__default__"],
-            "env": self.params.get("env") or "local",
-            "runner": self.runner,
-            "runtime_params": self.params.get("runtime_params") or {},
-            "git": git_commit(),
-            "parameters_fingerprint": self.fingerprint,
-            "environment": environment(),
-            "memray": {"enabled": self.memray is not None, "arrow_memory_pool": self.arrow_pool},
-            "totals": totals,
-            "accuracy": self.accuracy,
-            "observer_overhead": overhead,
-            "bottlenecks": bottlenecks(nodes, memory_delta_mb),
-            "nodes": nodes,
-            "alerts": evaluate_alerts(nodes, self.match_rate, self.config.alerts),
-            "notes": notes,
-        }
+def _saved_path(catalog: CatalogProtocol | None, dataset_name: str, project_path: Path
+                ) -> str | None:
+    """Where a saved dataset can be opened: its stable copy (``latest``), else its file."""
+    dataset = catalog.get(dataset_name) if catalog is not None else None
+    if dataset is None:
+        return None
+    described = dataset._describe()  # noqa: SLF001 - Kedro's own description of a dataset
+    path = described.get("latest") or described.get("filepath")
+    if path is None:
+        return None
+    path = Path(str(path))
+    return str(path.relative_to(project_path)) if path.is_relative_to(project_path) else str(path)
 
 
 class RunObserver:
@@ -232,8 +81,9 @@ class RunObserver:
         """Idle until a context with ``observability`` parameters is created."""
         self._config: ObservabilityConfig | None = None
         self._project_path: Path | None = None
-        self._fingerprint: str | None = None
-        self._run: _Run | None = None
+        self._parameters: dict[str, Any] = {}
+        self._catalog: CatalogProtocol | None = None
+        self._run: ObservedRun | None = None
 
     @property
     def last_report_dir(self) -> Path | None:
@@ -242,24 +92,28 @@ class RunObserver:
 
     @hook_impl
     def after_context_created(self, context: KedroContext) -> None:
-        """Read the observer's settings and fingerprint the run's resolved parameters."""
-        parameters = context.config_loader["parameters"]
-        raw = parameters.get("observability")
+        """Read the observer's settings and the run's resolved parameters."""
+        self._parameters = dict(context.config_loader["parameters"])
+        raw = self._parameters.get("observability")
         self._config = ObservabilityConfig.model_validate(raw) if raw is not None else None
         self._project_path = Path(context.project_path)
-        self._fingerprint = fingerprint(parameters, exclude=("observability",))
 
     @hook_impl
-    def before_pipeline_run(self, run_params: dict[str, Any]) -> None:
+    def after_catalog_created(self, catalog: CatalogProtocol) -> None:
+        """Keep the catalog, to say where configured reports were saved."""
+        self._catalog = catalog
+
+    @hook_impl
+    def before_pipeline_run(self, run_params: dict[str, Any], pipeline: Pipeline) -> None:
         """Start observing, unless the observer is disabled or unconfigured."""
         self._run = None
         config, project_path = self._config, self._project_path
         if config is None or not config.enabled or project_path is None:
             return
-        directory = project_path / config.runs_dir / str(run_params["run_id"])
-        self._run = _Run(run_params, config, directory, self._fingerprint or "")
+        self._run = ObservedRun(run_params, config, project_path,
+                                fingerprint(_parameters_read(pipeline, self._parameters)))
 
-    def _active(self) -> _Run | None:
+    def _active(self) -> ObservedRun | None:
         """The observed run, unless this is a worker process of a ParallelRunner."""
         run = self._run
         return run if run is not None and run.pid == os.getpid() else None
@@ -281,8 +135,9 @@ class RunObserver:
             record.end("load", dataset_name, wall)
             record.touch(wall, cpu)
             if not _is_parameter(dataset_name):
-                record.add_shape("in", dataset_name, describe(data))
-                run.observe_data(dataset_name, data)
+                shape = describe(data)
+                record.add_shape("in", dataset_name, shape)
+                run.observe_data(dataset_name, data, shape)
             run.sampler.sample()
 
     @hook_impl
@@ -310,14 +165,18 @@ class RunObserver:
     @hook_impl
     @_self_timed
     def after_dataset_saved(self, dataset_name: str, data: Any, node: Node) -> None:
-        """Close the save window (lazy or not) and note the output's shape."""
+        """Close the save window (lazy or not) and note the output's shape and path."""
         if run := self._active():
             record = run.record(node)
             wall, cpu = clock()
             record.end("save", dataset_name, wall, lazy=is_lazy(data))
             record.touch(wall, cpu)
-            record.add_shape("out", dataset_name, describe(data))
-            run.observe_data(dataset_name, data)
+            shape = describe(data)
+            record.add_shape("out", dataset_name, shape)
+            run.observe_data(dataset_name, data, shape)
+            if dataset_name in run.config.reports:
+                run.saved(dataset_name,
+                          _saved_path(self._catalog, dataset_name, run.project_path))
             run.sampler.sample()
 
     @hook_impl
@@ -326,7 +185,7 @@ class RunObserver:
         """Note the node's error."""
         if run := self._active():
             record = run.record(node)
-            record.error = repr(error)
+            record.error = error_text(error)
             record.touch(*clock())
 
     @hook_impl
@@ -341,4 +200,6 @@ class RunObserver:
 
     def _finish(self, status: str, error: BaseException | None) -> None:
         if run := self._active():
-            run.finish(status, error)
+            report = run.finish(status, error)
+            if run.config.summary:
+                print_run_summary(report)

@@ -7,12 +7,8 @@ from datetime import UTC, datetime
 import pytest
 from benchmark_samples import result
 
-from sbir_enrichment.pipelines.benchmark.history import (
-    load_results,
-    render_history_markdown,
-    summarise_history,
-    trend,
-)
+from sbir_enrichment.pipelines.benchmark.history import load_results, summarise_history, trend
+from sbir_enrichment.reporting import render_history_summary
 
 
 @pytest.mark.parametrize(("values", "higher_is_better", "expected"), [
@@ -53,5 +49,6 @@ def test_history_filters_by_days_and_summarises_per_size_and_metric() -> None:
     assert by_key[(1000, "match_rate")]["trend"] == "stable"
     assert len(history["series"]["10000"]["normalised_time"]) == 3
 
-    text = render_history_markdown({"days": None, **history})
+    text = render_history_summary({"days": None, **history})
     assert "3 run(s)" in text and "| 1,000 | wall_s |" in text and "degrading" in text
+    assert "| 1,000 | awards_per_s | 333 | 500 |" in text  # awards/s as whole numbers

@@ -60,9 +60,32 @@ def test_newest_baseline_is_compared_and_a_failure_raises(params: BenchmarkParam
 def test_a_memray_benchmark_is_never_compared(params: BenchmarkParams) -> None:
     profiled = params.model_copy(update={"memray": True})
     out = compare_with_stored_baseline(_measurements(3.0), {"v": result}, profiled)
-    assert out["regression"]["status"] == "NO_BASELINE"
-    assert compare_with_stored_baseline(_measurements(1.0), {}, params)[
-        "regression"]["baseline"] is None
+    assert out["regression"]["status"] == "NOT_COMPARABLE"
+    assert "memray" in out["regression"]["reason"]
+    enforce_benchmark_gate(out, "summary")  # no error
+    nothing = compare_with_stored_baseline(_measurements(1.0), {}, params)["regression"]
+    assert nothing["baseline"] is None and nothing["status"] == "NO_BASELINE"
+
+
+@pytest.mark.parametrize(("baseline", "named"), [
+    ({"pipelines": ["ingestion"]}, "pipelines ['ingestion']"),
+    ({"run_params": {"recipient_source": "csv"}}, "run_params {'recipient_source': 'csv'}"),
+    ({"fingerprint": "0ther"}, "parameters fingerprint 0ther"),
+])
+def test_only_a_baseline_that_timed_the_same_runs_is_compared(
+        params: BenchmarkParams, baseline: dict, named: str) -> None:
+    # The newest baseline is twice as fast, but it timed other runs: no comparison, no failure.
+    unlike = {"v": lambda: result(slowdown=0.5, **baseline)}
+    out = compare_with_stored_baseline(_measurements(1.0), unlike, params)["regression"]
+    assert out["status"] == "NOT_COMPARABLE"
+    assert named in out["reason"]
+    assert {check["status"] for size in out["sizes"] for check in size["checks"]} == {
+        "NO_BASELINE"}
+    enforce_benchmark_gate({"regression": out}, "summary")  # no error
+    # The same baseline, timing the same runs, is compared and fails the gate.
+    like = compare_with_stored_baseline(_measurements(1.0), {"v": lambda: result(slowdown=0.5)},
+                                        params)
+    assert like["regression"]["status"] == "FAILURE"
 
 
 def test_stored_baseline_is_the_result_with_its_storing_time() -> None:

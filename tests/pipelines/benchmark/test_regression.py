@@ -59,7 +59,7 @@ def test_ratios_computed_from_figures_hit_the_limits_exactly() -> None:
     baseline = {"sizes": [_size(1000, 1.0, 100.0, 0.80), _size(2000, 2.0, 100.0, 0.80)],
                 "benchmark_id": "b", "created_at": "t", "git": {}, "environment": {}}
     current = [_size(1000, 1.1, 150.0, 0.75), _size(2000, 2.5, 119.99, 0.7501)]
-    result = compare_with_baseline(current, baseline, LIMITS)
+    result = compare_with_baseline({"sizes": current}, baseline, LIMITS)
     assert _statuses(result) == {
         (1000, "normalised_cpu"): WARNING, (1000, "normalised_time"): OK,
         (1000, "peak_rss_mb"): FAILURE, (1000, "match_rate"): FAILURE,
@@ -75,10 +75,10 @@ def test_ratios_computed_from_figures_hit_the_limits_exactly() -> None:
 def test_wall_time_only_warns_unless_allowed_to_fail() -> None:
     baseline = {"sizes": [_size(1000, 1.0, 100.0, 0.8, normalised_time=10.0)]}
     busy = [_size(1000, 1.0, 100.0, 0.8, normalised_time=13.0)]  # +30% wall, same CPU
-    assert _statuses(compare_with_baseline(busy, baseline, LIMITS))[
+    assert _statuses(compare_with_baseline({"sizes": busy}, baseline, LIMITS))[
         (1000, "normalised_time")] == WARNING
     strict = LIMITS.model_copy(update={"wall_time_can_fail": True})
-    assert _statuses(compare_with_baseline(busy, baseline, strict))[
+    assert _statuses(compare_with_baseline({"sizes": busy}, baseline, strict))[
         (1000, "normalised_time")] == FAILURE
 
 
@@ -87,14 +87,14 @@ def test_a_slower_machine_is_not_a_regression_when_the_reference_is_slower_too()
     # the normalised times are unchanged.
     base = _size(1000, 4.0 / 0.5, 300.0, 0.8, normalised_time=4.0 / 0.5)
     now = _size(1000, 8.0 / 1.0, 300.0, 0.8, normalised_time=8.0 / 1.0)
-    result = compare_with_baseline([now], {"sizes": [base]}, LIMITS)
+    result = compare_with_baseline({"sizes": [now]}, {"sizes": [base]}, LIMITS)
     assert result["status"] == OK
 
 
 def test_without_baseline_nothing_fails() -> None:
-    result = compare_with_baseline([_size(1000, 9.0, 900.0, 0.1)], None, LIMITS)
+    result = compare_with_baseline({"sizes": [_size(1000, 9.0, 900.0, 0.1)]}, None, LIMITS)
     assert result["status"] == NO_BASELINE and result["baseline"] is None
-    other_size = compare_with_baseline([_size(1000, 9.0, 900.0, 0.1)],
+    other_size = compare_with_baseline({"sizes": [_size(1000, 9.0, 900.0, 0.1)]},
                                        {"sizes": [_size(5000, 1.0, 1.0, 1.0)]}, LIMITS)
     assert other_size["status"] == NO_BASELINE
 

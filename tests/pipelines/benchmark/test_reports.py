@@ -22,7 +22,7 @@ def test_markdown_summary_is_short_and_names_status_sizes_and_bottlenecks() -> N
     assert summary.startswith("### Benchmark FAILURE")
     assert "| 1,000 |" in summary and "| 10,000 |" in summary
     assert "+30.0% FAILURE" in summary and "+30.0% WARNING" in summary  # CPU fails, wall warns
-    assert "`link_chunks_node` 70%" in summary  # the bottleneck and its share of node time
+    assert "`link_chunks_node` 70.0%" in summary  # the bottleneck and its share of node time
     assert "Baseline: benchmark" in summary
     assert len(summary) < 4000 and summary.count("\n") < 30  # fits a PR comment
 

@@ -3,7 +3,7 @@
 The resumed run must keep every chunk finished before the kill (same file: same inode and
 mtime, never logged as computed again), compute only the others, and end with output identical
 to an uninterrupted run on the same inputs. Chunks are small (``chunk_size`` 10) so the run has
-many of them and the kill lands well before the end; nothing in the product code sleeps.
+many of them; nothing in the product code sleeps.
 """
 
 from __future__ import annotations
@@ -24,7 +24,9 @@ from conftest import run_session
 from sbir_enrichment.datasets.partitions import MANIFEST_NAME
 
 SAMPLE = {"sample_data": {"n_awards": 1000, "n_recipients": 10000, "seed": 3}}
-CHUNK_SIZE = 10  # 100 chunks
+CHUNK_SIZE = 10
+# 100 chunks, each saved as its own file, so the kill after the third lands well before the end
+# even on a fast machine.
 CHUNK_PARAMS = f"enrichment.chunk_size={CHUNK_SIZE}"
 COMPUTED = re.compile(r"enriched (chunk-\d{5}-[0-9a-f]{16}):")
 KEPT = re.compile(r"kept (\d+) finished partition")

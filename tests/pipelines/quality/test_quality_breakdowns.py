@@ -1,12 +1,13 @@
-"""Breakdowns: group labels, rates and score quantiles per group, histogram, accuracy by method."""
+"""Breakdowns: group labels, rates and decisions per group, histogram, accuracy by method."""
 
 from __future__ import annotations
 
 import pandas as pd
 import pytest
-from quality_frames import accuracy, conf_quality_params, enriched_frame
+from quality_frames import accuracy, conf_enrichment_params, conf_quality_params, enriched_frame
 
 from sbir_enrichment.pipelines.quality import breakdowns, nodes
+from sbir_enrichment.pipelines.quality.gates import QualityGateError
 from sbir_enrichment.pipelines.quality.params import QualityParams
 
 
@@ -37,17 +38,39 @@ def test_identifier_kinds():
         "both", "duns", "uei", "none"]
 
 
-def test_rate_breakdown_counts_rates_and_matched_score_quantiles():
+def test_rate_breakdown_counts_rates_and_how_each_award_was_decided():
     labels = pd.Series(["a", "a", "a", "b", "b"])
     matched = pd.Series([True, True, False, False, False])
-    score = pd.Series([90.0, 100.0, 50.0, 40.0, None])
-    rows = breakdowns.rate_breakdown(labels, matched, score)
+    methods = pd.Series(["uei_exact", "name_fuzzy", "review_band", "unmatched", "unmatched"])
+    rows = breakdowns.rate_breakdown(labels, matched, methods)
     assert rows == [
-        {"group": "a", "awards": 3, "matched": 2, "match_rate": 0.6667, "score_p10": 91.0,
-         "score_p50": 95.0, "score_p90": 99.0, "score_mean": 95.0},
-        {"group": "b", "awards": 2, "matched": 0, "match_rate": 0.0, "score_p10": None,
-         "score_p50": None, "score_p90": None, "score_mean": None},
+        {"group": "a", "awards": 3, "matched": 2, "match_rate": 0.6667,
+         "by_method": {"name_fuzzy": 1, "review_band": 1, "uei_exact": 1}},
+        {"group": "b", "awards": 2, "matched": 0, "match_rate": 0.0,
+         "by_method": {"unmatched": 2}},
     ]
+
+
+@pytest.mark.parametrize("case", ["no awards", "nothing matched"])
+def test_a_run_where_nothing_matches_is_measured_and_fails_its_gate(case, enriched, params):
+    # A header-only awards file gives no awards; an empty recipient source leaves every award
+    # unmatched. Both must be measured (not crash) and then fail the match-rate gate.
+    if case == "no awards":
+        enriched = enriched.iloc[0:0]
+    else:
+        enriched = enriched.assign(match_method="unmatched", in_review_band=False)
+    measures = nodes.measure_quality(enriched, accuracy(), params)
+    assert measures["summary"]["matched"] == 0 and measures["summary"]["match_rate"] == 0.0
+    for name, rows in measures["breakdowns"].items():
+        assert sum(r["matched"] for r in rows) == 0, name
+    report, page = nodes.build_quality_report(
+        quality_measures=measures, row_gates=[],
+        metric_gates=nodes.check_metrics(measures, accuracy(), params),
+        regression=nodes.compare_with_baseline(measures, {}, params), past_reports={},
+        params=params, enrichment=conf_enrichment_params())
+    assert report["status"] == "fail" and "<html" in page
+    with pytest.raises(QualityGateError, match="match_rate"):
+        nodes.enforce_quality_gates(report)
 
 
 def test_measures_cover_every_dimension_and_add_up(enriched, params):

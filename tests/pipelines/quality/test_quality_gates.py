@@ -176,14 +176,23 @@ def test_enforce_raises_with_each_failed_gate_and_certifies_a_passing_report():
     report = {
         "generated_at": "2026-01-01T00:00:00+00:00", "summary": {"match_rate": 0.6},
         "gates": [
-            {"name": "match_rate", "status": "fail", "message": "match rate 0.6000 is below"},
-            {"name": "precision", "status": "pass", "message": "ok"},
-            {"name": "match_rate_regression", "status": "warn", "message": "dropped 2 points"},
+            {"name": "match_rate", "status": "fail", "measured": 0.6, "threshold": 0.7,
+             "unit": "share", "message": "match rate 0.6000 is below"},
+            {"name": "precision", "status": "pass", "measured": 0.99, "threshold": 0.98,
+             "unit": "share", "message": "ok"},
+            {"name": "match_rate_regression", "status": "warn", "measured": 2.0,
+             "threshold": 5.0, "unit": "points", "message": "dropped 2 points"},
         ],
     }
-    with pytest.raises(QualityGateError, match=r"1 quality gate\(s\) failed.*\n- match_rate: "
-                                               r"match rate 0.6000 is below"):
+    with pytest.raises(QualityGateError) as failed:
         nodes.enforce_quality_gates(report)
+    # A short table of every gate, then what the failed one found, and what to do.
+    lines = str(failed.value).splitlines()
+    assert lines[0] == "1 quality gate(s) failed (match_rate)."
+    assert lines[3].split() == ["match_rate", "fail", "60.0%", "70.0%"]
+    assert lines[5].split() == ["match_rate_regression", "warn", "2", "5"]
+    assert "match_rate: match rate 0.6000 is below" in str(failed.value)
+    assert "quality report" in failed.value.what_to_do
     report["gates"][0]["status"] = "pass"
     assert nodes.enforce_quality_gates(report) == {
         "report_generated_at": "2026-01-01T00:00:00+00:00", "summary": {"match_rate": 0.6}}

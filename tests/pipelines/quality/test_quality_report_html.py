@@ -1,103 +1,69 @@
-"""The quality report page: self-contained, and every chart draws in a real headless Chromium."""
+"""The quality report page: self-contained, sections from partials, every chart drawn.
+
+Layout on load (charts fitting their cards, titles clear of the toolbar) is checked for every
+page in tests/reporting/test_pages_in_chromium.py.
+"""
 
 from __future__ import annotations
 
 from html.parser import HTMLParser
 
-import pandas as pd
 import pytest
 from browser_fixtures import console_errors, open_page
-from quality_frames import (
-    accuracy,
-    conf_enrichment_params,
-    conf_quality_params,
-    enriched_frame,
-    review_candidates,
-)
+from quality_frames import conf_enrichment_params
+from report_pages import quality_report_page
 
-from sbir_enrichment.pipelines.quality import nodes
-from sbir_enrichment.pipelines.quality.params import QualityParams
+from sbir_enrichment.reporting.templating import environment
 
 CHART_IDS = ("chart-method-share", "chart-score-histogram", "chart-rate-phase",
              "chart-rate-size_bucket", "chart-rate-identifiers", "chart-rate-agency",
-             "chart-rate-award_year", "chart-trend")
+             "chart-rate-award_year", "chart-trend-match-rate", "chart-trend-accuracy")
+SECTIONS = ("gates", "charts", "baseline", "accuracy_by_method", "unmatched_by_phase",
+            "breakdowns")
 
 
-@pytest.fixture
-def enriched() -> pd.DataFrame:
-    """A good enriched output of 200 awards (match rate 0.80)."""
-    return enriched_frame()
-
-
-@pytest.fixture
-def candidates(enriched: pd.DataFrame) -> pd.DataFrame:
-    """Review candidates of the good enriched output."""
-    return review_candidates(enriched)
-
-
-@pytest.fixture(scope="module")
-def params() -> QualityParams:
-    """The quality parameters as conf/base sets them."""
-    return conf_quality_params()
-
-
-class _ScriptTags(HTMLParser):
-    """Counts inline ``<script>`` tags and collects the ``src`` of external ones."""
+class _Page(HTMLParser):
+    """Counts inline ``<script>`` tags, collects external ``src`` and section ids."""
 
     def __init__(self) -> None:
         super().__init__()
         self.sources: list[str] = []
         self.inline = 0
+        self.sections: list[str] = []
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        found = dict(attrs)
         if tag == "script":
-            source = dict(attrs).get("src")
-            if source:
-                self.sources.append(source)
+            if found.get("src"):
+                self.sources.append(found["src"])
             else:
                 self.inline += 1
-
-
-def _past(rate: float, at: str) -> dict:
-    return {"generated_at": at, "status": "pass",
-            "summary": {"match_rate": rate, "precision": 0.99, "recall": 0.95}}
+        if tag == "section":
+            self.sections.append(found.get("id") or "")
 
 
 @pytest.fixture(scope="module")
 def report_page() -> tuple[dict, str]:
     """A report and its page, built by the nodes, with two past runs in the history."""
-    params, enriched, truth = conf_quality_params(), enriched_frame(), accuracy()
-    candidates = review_candidates(enriched)
-    measures = nodes.measure_quality(enriched, truth, params)
-    report, page = nodes.build_quality_report(
-        quality_measures=measures,
-        row_gates=nodes.check_rows(enriched, candidates, enriched[["source_row"]], params),
-        metric_gates=nodes.check_metrics(measures, truth, params),
-        regression=nodes.compare_with_baseline(measures, {}, params),
-        past_reports={"v1": lambda: _past(0.78, "2026-01-01T00:00:00.000+00:00"),
-                      "v2": lambda: _past(0.79, "2026-01-02T00:00:00.000+00:00")},
-        params=params,
-        enrichment=conf_enrichment_params(),
-    )
-    return report, page
+    return quality_report_page()
 
 
-def test_page_is_self_contained(report_page):
+def test_page_is_self_contained_and_built_from_its_partials(report_page):
     report, page = report_page
     assert report["status"] == "pass"
-    scripts = _ScriptTags()
-    scripts.feed(page)
-    assert scripts.sources == [] and scripts.inline == 1 + len(CHART_IDS)  # plotly.js + charts
-    assert page.count("Plotly.newPlot") == len(CHART_IDS)
+    parsed = _Page()
+    parsed.feed(page)
+    assert parsed.sources == [] and parsed.inline == 2  # plotly.js, then the charts
+    assert tuple(parsed.sections) == SECTIONS
+    for section in SECTIONS:  # each section is a template file of its own
+        environment().get_template(f"quality/{section}.html.j2")
     settings = conf_enrichment_params().matching
     assert report["thresholds"]["score_thresholds"] == {
         "accept": 100 * settings.accept_probability, "review": 100 * settings.review_probability}
-    assert f"accept ≥ {100 * settings.accept_probability:g}" in page
-    assert f"review ≥ {100 * settings.review_probability:g}" in page
 
 
 @pytest.mark.browser
-def test_every_chart_draws_without_console_errors(report_page, chromium, tmp_path):
+def test_every_chart_draws_with_its_thresholds_in_the_legend(report_page, chromium, tmp_path):
     _, page = report_page
     path = tmp_path / "quality_report.html"
     path.write_text(page, encoding="utf-8")
@@ -108,7 +74,17 @@ def test_every_chart_draws_without_console_errors(report_page, chromium, tmp_pat
             "return d ? d.querySelectorAll('svg.main-svg g.trace path').length : -1;", chart_id)
         assert drawn > 0, f"{chart_id} drew nothing ({drawn})"
     trend_points = chromium.execute_script(
-        "return document.getElementById('chart-trend').data[0].x.length;")
+        "return document.getElementById('chart-trend-match-rate').data[0].x.length;")
     assert trend_points == 3  # two past runs and this one
+    settings = conf_enrichment_params().matching
+    lines = chromium.execute_script(
+        "return document.getElementById('chart-score-histogram').layout.shapes"
+        ".map(s => s.name);")
+    assert sorted(lines) == sorted([f"accept ≥ {100 * settings.accept_probability:g}",
+                                    f"review ≥ {100 * settings.review_probability:g}"])
+    legend = chromium.execute_script(
+        "return Array.from(document.querySelectorAll('#chart-rate-phase .legendtext'))"
+        ".map(t => t.textContent);")
+    assert "min_match_rate 70.0%" in legend
     assert chromium.find_element("css selector", "header .badge").text == "PASS"
     assert console_errors(chromium) == []

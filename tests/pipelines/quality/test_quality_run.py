@@ -8,17 +8,16 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
 
-import nbclient
-import nbformat
 import pandas as pd
 import pytest
-from conftest import PROJECT_ROOT, make_project_copy, run_session
+from conftest import project_after_a_run, run_session
 from kedro.framework.session import KedroSession
 from kedro.framework.startup import bootstrap_project
 from kedro.io.core import Version
@@ -33,21 +32,13 @@ pytestmark = pytest.mark.slow
 SIZE = {"sample_data": {"n_awards": 800, "n_recipients": 10000}}
 QUALITY = Path("data/08_reporting/quality")
 ENRICHED = Path("data/03_primary/enriched_sbir_awards.parquet")
-NOTEBOOK = PROJECT_ROOT / "notebooks" / "review_band.ipynb"
 
 
 @pytest.fixture(scope="module")
 def project(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     """A project copy after ``sample_data`` and a default ``kedro run``; cwd moved into it."""
-    path = make_project_copy(tmp_path_factory.mktemp("quality") / "project")
-    cwd = Path.cwd()
-    os.chdir(path)
-    try:
-        run_session(path, ["sample_data"], params=SIZE)
-        run_session(path)
+    with project_after_a_run(tmp_path_factory.mktemp("quality") / "project", SIZE) as path:
         yield path
-    finally:
-        os.chdir(cwd)
 
 
 def _versions(name: str) -> list[str]:
@@ -109,7 +100,7 @@ def test_broken_enriched_output_fails_the_schema_gate_with_example_rows(project)
     finally:
         original.to_parquet(ENRICHED)
     message = str(failure.value)
-    assert "- enriched_schema: " in message and "- row_accounting: " not in message
+    assert "   enriched_schema: " in message and "   row_accounting: " not in message
     bad_row = int(original.loc[matched[0], "source_row"])
     assert f"recipient_uei: str_matches('^[A-Z0-9]{{12}}$') failed for 1 row(s); e.g. " \
            f"[{{'source_row': {bad_row}" in message
@@ -166,35 +157,38 @@ def test_out_of_range_threshold_fails_before_the_run_naming_it(project):
     assert _versions("quality_report.json") == reports_before
 
 
-def test_cli_override_of_min_match_rate_fails_the_run(project):
-    result = subprocess.run(
-        [str(Path(sys.executable).parent / "kedro"), "run", "--pipelines", "quality",
-         "--params", "quality.min_match_rate=0.999"],
+def _kedro_run(project: Path, *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [str(Path(sys.executable).parent / "kedro"), "run", *args],
         cwd=project, capture_output=True, text=True, timeout=300, check=False,
         env={**os.environ, "KEDRO_DISABLE_TELEMETRY": "1", "COLUMNS": "200"},
     )
-    assert result.returncode != 0
-    output = " ".join((result.stdout + result.stderr).split())
-    assert "QualityGateError" in output and "is below min_match_rate 0.9990" in output
+
+
+def test_a_failed_gate_on_the_command_line_is_short_and_names_the_reports(project):
+    args = ("--pipelines", "quality", "--params", "quality.min_match_rate=0.999")
+    result = _kedro_run(project, *args)
+    assert result.returncode == 1
+    output = result.stdout + result.stderr
+    # The gate table and one line on what to do; no traceback, no Kedro resume hint.
+    assert "1 quality gate(s) failed (match_rate)." in result.stderr
+    assert re.search(r"^ +match_rate +fail +\d+\.\d% +99\.9%$", result.stderr, re.M)
+    assert "What to do: " in result.stderr
+    assert "Traceback" not in output and "--from-nodes" not in output
+    assert len(output.splitlines()) < 80
+    # The end-of-run summary names the run report and the HTML report; both exist.
+    summary = result.stdout[result.stdout.index("── Run "):]
+    assert "FAILED" in summary.splitlines()[0]
+    assert re.search(r"match rate +\d+\.\d% \(.* matched\), gate ≥ 99\.9%: fail", summary)
+    paths = re.findall(r"(data/08_reporting/\S+)", summary)
+    assert "data/08_reporting/latest/quality_report.html" in paths
+    assert any(p.startswith("data/08_reporting/runs/") and p.endswith("/run_report.md")
+               for p in paths)
+    assert all((project / p).is_file() for p in paths)
     assert _latest_report()["status"] == "fail"
+    latest = project / "data/08_reporting/latest/quality_report.json"
+    assert json.loads(latest.read_text()) == _latest_report()
 
-
-def test_review_band_notebook_executes_over_the_catalog(project):
-    notebooks = project / "notebooks"
-    notebooks.mkdir(exist_ok=True)
-    shutil.copy2(NOTEBOOK, notebooks / NOTEBOOK.name)
-    notebook = nbformat.read(notebooks / NOTEBOOK.name, as_version=4)
-    # The kernel starts in the copy's notebooks/, so %load_ext kedro.ipython finds the copy.
-    nbclient.NotebookClient(notebook, kernel_name="python3", timeout=180,
-                            resources={"metadata": {"path": str(notebooks)}}).execute()
-    outputs = [output for cell in notebook.cells for output in cell.get("outputs", [])]
-    text = "\n".join(o.get("text", "") + o.get("data", {}).get("text/plain", "")
-                     for o in outputs)
-    enriched = pd.read_parquet(ENRICHED)
-    band = int(enriched["in_review_band"].sum())
-    assert f"review band: {band:,} awards" in text
-    settings = conf_enrichment_params().matching
-    assert (f"accept from probability {settings.accept_probability:g}, "
-            f"review from {settings.review_probability:g}") in text
-    assert "unmatched awards carry a UEI or DUNS" in text
-    assert not [o for o in outputs if o.get("output_type") == "error"]
+    verbose = _kedro_run(project, *args, "--verbose")
+    assert verbose.returncode != 0
+    assert "QualityGateError" in verbose.stdout + verbose.stderr  # the traceback is kept

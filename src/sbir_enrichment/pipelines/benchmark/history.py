@@ -94,25 +94,3 @@ def summarise_history(results: list[dict[str, Any]], stable_band_pct: float
     ]
     return {"generated_at": datetime.now(UTC).isoformat(), "runs": runs, "metrics": metrics,
             "series": {str(size): by_metric for size, by_metric in sorted(series.items())}}
-
-
-def render_history_markdown(history: dict[str, Any]) -> str:
-    """The runs listed, then each size's metrics with their trend."""
-    period = f"last {history['days']:g} days" if history.get("days") else "all time"
-    lines = [f"### Benchmark history ({period}): {len(history['runs'])} run(s)", "",
-             "| created | commit | status | time s per size (awards: s) |", "|---|---|---|---|"]
-    lines += [
-        f"| {run['created_at'][:19]} | `{run['commit']}`{'*' if run['dirty'] else ''} | "
-        f"{run['status']} | "
-        + ", ".join(f"{size:,}: {wall:.2f}" for size, wall in run["wall_s"]) + " |"
-        for run in history["runs"]
-    ]
-    lines += ["", "| awards | metric | min | max | mean | latest | trend |",
-              "|---:|---|---:|---:|---:|---:|---|"]
-    lines += [
-        f"| {m['size']:,} | {m['metric']} | {m['min']:.4g} | {m['max']:.4g} | {m['mean']:.4g} "
-        f"| {m['latest']:.4g} | {m['trend']}"
-        + (f" ({m['change_pct']:+.1f}%)" if m["change_pct"] is not None else "") + " |"
-        for m in history["metrics"]
-    ]
-    return "\n".join(lines) + "\n"

@@ -13,10 +13,10 @@ from pathlib import Path
 from statistics import median
 from typing import Any
 
-from sbir_enrichment.hooks.run_report import bottlenecks
 from sbir_enrichment.pipelines.benchmark.params import BenchmarkParams
 from sbir_enrichment.pipelines.benchmark.reference_workload import ReferenceWorkload, Timing
 from sbir_enrichment.pipelines.benchmark.scratch_project import ScratchProject, project_root
+from sbir_enrichment.reporting.run_report import RunReport, bottlenecks
 
 logger = logging.getLogger(__name__)
 
@@ -26,7 +26,7 @@ MEDIAN_FIGURES = ("wall_s", "cpu_s", "process_wall_s", "reference_s", "reference
                   "observer_overhead_pct")
 
 
-def run_figures(report: dict[str, Any], report_path: Path, size: int, reference: Timing,
+def run_figures(report: RunReport, report_path: Path, size: int, reference: Timing,
                 process_wall_s: float) -> dict[str, Any]:
     """The figures of one timed run, from its run report.
 
@@ -38,34 +38,35 @@ def run_figures(report: dict[str, Any], report_path: Path, size: int, reference:
         process_wall_s: Wall seconds of the whole ``kedro run`` process.
 
     Returns:
-        Time (raw and normalised), throughput, memory, match rate and accuracy, node figures.
+        Time (raw and normalised), throughput, memory, match rate and accuracy (from the
+        figures the run copied from its accuracy report), node figures.
     """
-    totals = report["totals"]
-    accuracy = report.get("accuracy") or {}
+    totals, figures = report.totals, report.figures
+    awards, matched = figures.get("awards"), figures.get("matched")
     return {
-        "run_id": report["run_id"],
+        "run_id": report.run_id,
         "report": str(report_path),
-        "wall_s": totals["wall_s"],
-        "cpu_s": totals["cpu_s"],
+        "wall_s": totals.wall_s,
+        "cpu_s": totals.cpu_s,
         "process_wall_s": round(process_wall_s, 3),
         "reference_s": round(reference.wall_s, 4),
         "reference_cpu_s": round(reference.cpu_s, 4),
-        "normalised_time": round(totals["wall_s"] / reference.wall_s, 4),
-        "normalised_cpu": round(totals["cpu_s"] / reference.cpu_s, 4),
-        "awards_per_s": round(size / totals["wall_s"], 1),
-        "peak_rss_mb": totals["process_maxrss_mb"],
-        "memory_delta_mb": totals["memory_delta_mb"],
-        "match_rate": totals["match_rate"],
-        "precision": accuracy.get("precision"),
-        "recall": accuracy.get("recall"),
-        "accepted_awards": totals["awards"],
-        "observer_overhead_pct": round(report["observer_overhead"]["share_of_wall"] * 100, 3),
-        "parameters_fingerprint": report["parameters_fingerprint"],
+        "normalised_time": round(totals.wall_s / reference.wall_s, 4),
+        "normalised_cpu": round(totals.cpu_s / reference.cpu_s, 4),
+        "awards_per_s": round(size / totals.wall_s, 1),
+        "peak_rss_mb": totals.process_maxrss_mb,
+        "memory_delta_mb": totals.memory_delta_mb,
+        "match_rate": round(matched / awards, 6) if awards and matched is not None else None,
+        "precision": figures.get("precision"),
+        "recall": figures.get("recall"),
+        "accepted_awards": awards,
+        "observer_overhead_pct": round((report.observer_overhead.share_of_wall or 0) * 100, 3),
+        "parameters_fingerprint": report.parameters_fingerprint,
         "nodes": [
-            {"name": node["name"], "wall_s": node["wall_s"], "cpu_s": node["cpu_s"],
-             "peak_delta_mb": node["peak_delta_mb"], "peak_rss_mb": node["peak_rss_mb"],
-             "memray": node.get("memray")}
-            for node in report["nodes"]
+            {"name": node.name, "wall_s": node.wall_s, "cpu_s": node.cpu_s,
+             "peak_delta_mb": node.peak_delta_mb, "peak_rss_mb": node.peak_rss_mb,
+             "memray": node.memray.model_dump() if node.memray else None}
+            for node in report.nodes
         ],
     }
 
@@ -108,7 +109,8 @@ def summarise_size(size: int, recipients: int, runs: list[dict[str, Any]],
         "wall_s_min": min(run["wall_s"] for run in runs),
         "wall_s_max": max(run["wall_s"] for run in runs),
         "parameters_fingerprints": sorted({run["parameters_fingerprint"] for run in runs}),
-        "bottlenecks": bottlenecks(nodes, figures["memory_delta_mb"] or 0.0, top_nodes),
+        "bottlenecks": bottlenecks(nodes, figures["memory_delta_mb"] or 0.0,
+                                   top_nodes).model_dump(),
         "nodes": nodes,
         "runs": runs,
     }

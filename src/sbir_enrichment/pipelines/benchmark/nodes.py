@@ -9,21 +9,26 @@ from statistics import median
 from typing import Any
 
 from sbir_enrichment.hooks.environment import environment, git_commit
-from sbir_enrichment.pipelines.benchmark.history import (
-    load_results,
-    render_history_markdown,
-    summarise_history,
-)
+from sbir_enrichment.pipelines.benchmark.history import load_results, summarise_history
 from sbir_enrichment.pipelines.benchmark.measurements import measure_sizes
 from sbir_enrichment.pipelines.benchmark.params import BenchmarkParams, HistoryParams
-from sbir_enrichment.pipelines.benchmark.regression import FAILURE, compare_with_baseline
-from sbir_enrichment.pipelines.benchmark.report_html import render_benchmark, render_history
-from sbir_enrichment.pipelines.benchmark.report_markdown import render_markdown
+from sbir_enrichment.pipelines.benchmark.regression import (
+    FAILURE,
+    NOT_COMPARABLE,
+    compare_with_baseline,
+)
+from sbir_enrichment.reporting import (
+    render_benchmark_page,
+    render_benchmark_summary,
+    render_history_page,
+    render_history_summary,
+)
+from sbir_enrichment.reporting.console import GateFailure, benchmark_check_table
 
 logger = logging.getLogger(__name__)
 
 
-class BenchmarkRegressionError(RuntimeError):
+class BenchmarkRegressionError(GateFailure):
     """A benchmark figure regressed beyond a failure limit."""
 
 
@@ -59,7 +64,7 @@ def run_benchmark(params: BenchmarkParams) -> dict[str, Any]:
 def compare_with_stored_baseline(measurements: dict[str, Any],
                                  baselines: dict[str, Callable[[], Any]],
                                  params: BenchmarkParams) -> dict[str, Any]:
-    """Add the regression checks against the newest stored baseline (none stored: no checks).
+    """Add the regression checks against the newest stored baseline, if it is comparable.
 
     Args:
         measurements: Output of :func:`run_benchmark`.
@@ -67,16 +72,18 @@ def compare_with_stored_baseline(measurements: dict[str, Any],
         params: Benchmark parameters (``regression`` limits).
 
     Returns:
-        The benchmark result: measurements plus ``regression`` (nothing is compared when the
-        runs were profiled with memray, which makes them several times slower).
+        The benchmark result: measurements plus ``regression``. Nothing is compared (status
+        ``NOT_COMPARABLE``, with the reason) when the baseline timed other pipelines,
+        ``run_params`` or parameters, or when the runs were profiled with memray.
     """
     baseline = baselines[list(baselines)[-1]]() if baselines else None
-    if params.memray:
-        logger.warning("memray-profiled benchmark: its figures are not compared with a baseline")
-        baseline = None
-    return {**measurements,
-            "regression": compare_with_baseline(measurements["sizes"], baseline,
-                                                 params.regression)}
+    profiled = ["this benchmark was profiled with memray, which makes its runs several times "
+                "slower"] if params.memray else []
+    regression = compare_with_baseline(measurements, baseline, params.regression, profiled)
+    if regression["status"] == NOT_COMPARABLE:
+        logger.warning("benchmark: not compared with the stored baseline: %s",
+                       regression["reason"])
+    return {**measurements, "regression": regression}
 
 
 def build_benchmark_reports(results: dict[str, Any]) -> tuple[str, str]:
@@ -88,28 +95,28 @@ def build_benchmark_reports(results: dict[str, Any]) -> tuple[str, str]:
     Returns:
         The Markdown summary (PR-comment sized) and the HTML page with charts.
     """
-    return render_markdown(results), render_benchmark(results)
+    return render_benchmark_summary(results), render_benchmark_page(results)
 
 
 def enforce_benchmark_gate(results: dict[str, Any], summary: str) -> None:
-    """Log the summary; raise when a figure regressed beyond a failure limit.
+    """Raise when a figure regressed beyond a failure limit.
 
     Args:
-        results: The benchmark result (already written with its reports).
-        summary: Its Markdown summary.
+        results: The benchmark result.
+        summary: Its Markdown summary: an input so that the gate runs after the reports are
+            saved (a failing benchmark still explains itself).
 
     Raises:
         BenchmarkRegressionError: when the regression status is FAILURE.
     """
-    logger.info("Benchmark summary:\n%s", summary)
     regression = results["regression"]
     if regression["status"] == FAILURE:
-        failed = [f"{entry['size']:,} awards {check['metric']}"
-                  for entry in regression["sizes"] for check in entry["checks"]
-                  if check["status"] == FAILURE]
         raise BenchmarkRegressionError(
-            f"Benchmark FAILURE against the baseline: {', '.join(failed)}. "
-            "See the benchmark report under data/08_reporting/benchmarks/."
+            benchmark_check_table(regression),
+            what_to_do="the benchmark report named above shows where the time or memory went; "
+                       "after an intended change, store a new baseline on a quiet machine "
+                       "(kedro run --pipelines benchmark_baseline). --verbose shows the "
+                       "traceback.",
         )
 
 
@@ -149,4 +156,4 @@ def build_history_reports(history: dict[str, Any]) -> tuple[str, str]:
     Returns:
         The Markdown listing and the HTML page with trend charts.
     """
-    return render_history_markdown(history), render_history(history)
+    return render_history_summary(history), render_history_page(history)

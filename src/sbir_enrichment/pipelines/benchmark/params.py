@@ -57,7 +57,7 @@ class BenchmarkParams(_Strict):
     pipelines: list[str] = Field(min_length=1, description="Pipelines timed in each sized run.")
     run_params: dict[str, Any] = Field(
         default_factory=dict,
-        description="Extra --params of the timed runs (e.g. the enrichment's slowdown knob).",
+        description="Extra --params of the timed runs (e.g. the recipient source).",
     )
     generator_pipeline: str = Field("sample_data", description="Pipeline making the inputs.")
     generator_params: dict[str, str] = Field(

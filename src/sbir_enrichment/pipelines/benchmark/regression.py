@@ -7,6 +7,10 @@ with the same limits but only warn, unless ``wall_time_can_fail`` (wall time swi
 processes on the machine; CPU time hardly does). Peak memory (the timed process's RSS high-water
 mark) and match rate are compared as measured. A change that reaches a limit takes its status;
 changes are rounded to 1e-6 so that a change of exactly a limit counts.
+
+Only like is compared with like: a baseline that timed other pipelines, other ``run_params`` or
+runs with another parameters fingerprint (or a benchmark profiled with memray) is not compared;
+the status is then ``NOT_COMPARABLE`` and ``reason`` says why.
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ from typing import Any
 from sbir_enrichment.pipelines.benchmark.params import RegressionThresholds
 
 OK, WARNING, FAILURE, NO_BASELINE = "OK", "WARNING", "FAILURE", "NO_BASELINE"
+NOT_COMPARABLE = "NOT_COMPARABLE"
 _SEVERITY = {OK: 0, WARNING: 1, FAILURE: 2}
 
 
@@ -83,24 +88,56 @@ def compare_size(current: dict[str, Any], baseline: dict[str, Any] | None,
             "status": worst([check["status"] for check in checks])}
 
 
-def compare_with_baseline(sizes: list[dict[str, Any]], baseline: dict[str, Any] | None,
-                          limits: RegressionThresholds) -> dict[str, Any]:
-    """Compare every measured size with the same size in the baseline.
-
-    Args:
-        sizes: This benchmark's per-size summaries.
-        baseline: The stored baseline (a former benchmark result), or ``None``.
-        limits: Warning and failure limits.
+def differences(measurements: dict[str, Any], baseline: dict[str, Any]) -> list[str]:
+    """Why ``measurements`` cannot be compared with ``baseline``: what each timed differently.
 
     Returns:
-        The overall status, what the baseline was (when, where, which commit) and per-size checks.
+        One phrase per difference in the timed pipelines, their ``run_params`` or the
+        parameters fingerprint of the timed runs; empty when the two are alike.
     """
-    by_size = {entry["size"]: entry for entry in (baseline or {}).get("sizes", [])}
-    compared = [compare_size(size, by_size.get(size["size"]), limits) for size in sizes]
+    ours = measurements.get("benchmark_parameters") or {}
+    theirs = baseline.get("benchmark_parameters") or {}
+    found = []
+    if sorted(ours.get("pipelines") or []) != sorted(theirs.get("pipelines") or []):
+        found.append(f"the baseline timed pipelines {theirs.get('pipelines')}, this benchmark "
+                     f"{ours.get('pipelines')}")
+    if (ours.get("run_params") or {}) != (theirs.get("run_params") or {}):
+        found.append(f"the baseline's runs had run_params {theirs.get('run_params')}, these "
+                     f"{ours.get('run_params')}")
+    if measurements.get("parameters_fingerprint") != baseline.get("parameters_fingerprint"):
+        found.append(f"the baseline's runs had parameters fingerprint "
+                     f"{baseline.get('parameters_fingerprint')}, these "
+                     f"{measurements.get('parameters_fingerprint')}")
+    return found
+
+
+def compare_with_baseline(measurements: dict[str, Any], baseline: dict[str, Any] | None,
+                          limits: RegressionThresholds, not_comparable: list[str] | None = None
+                          ) -> dict[str, Any]:
+    """Compare every measured size with the same size in the baseline, when the two are alike.
+
+    Args:
+        measurements: This benchmark's measurements (``sizes``, ``benchmark_parameters``,
+            ``parameters_fingerprint``).
+        baseline: The stored baseline (a former benchmark result), or ``None``.
+        limits: Warning and failure limits.
+        not_comparable: Further reasons not to compare (e.g. a memray-profiled benchmark).
+
+    Returns:
+        The overall status, ``reason`` (why nothing was compared, or ``None``), what the
+        baseline was (when, where, which commit) and per-size checks.
+    """
+    reasons = [*(not_comparable or []),
+               *(differences(measurements, baseline) if baseline is not None else [])]
+    compared_with = None if reasons else baseline
+    by_size = {entry["size"]: entry for entry in (compared_with or {}).get("sizes", [])}
+    compared = [compare_size(size, by_size.get(size["size"]), limits)
+                for size in measurements["sizes"]]
     about = None
     if baseline is not None:
         about = {key: baseline.get(key) for key in ("benchmark_id", "created_at", "git",
                                                      "parameters_fingerprint")}
         about["machine"] = (baseline.get("environment") or {}).get("machine")
-    return {"status": worst([entry["status"] for entry in compared]), "baseline": about,
+    status = NOT_COMPARABLE if reasons else worst([entry["status"] for entry in compared])
+    return {"status": status, "reason": "; ".join(reasons) or None, "baseline": about,
             "limits": limits.model_dump(), "sizes": compared}

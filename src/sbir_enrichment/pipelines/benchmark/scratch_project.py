@@ -18,7 +18,8 @@ from typing import Any
 
 from kedro.utils import find_kedro_project
 
-RUN_REPORT = "run_report.json"
+from sbir_enrichment.reporting.run_report import REPORT_JSON, RunReport, read_run_report
+
 _KEPT_LAYER = "01_raw"
 _INPUTS_MARKER = "benchmark_inputs.json"
 
@@ -125,12 +126,12 @@ class ScratchProject:
 
     def run_reports(self) -> set[Path]:
         """Paths of every run report written in this copy."""
-        return set(self.runs_dir.glob(f"*/{RUN_REPORT}"))
+        return set(self.runs_dir.glob(f"*/{REPORT_JSON}"))
 
-    def new_run_report(self, known: set[Path]) -> tuple[Path, dict[str, Any]]:
+    def new_run_report(self, known: set[Path]) -> tuple[Path, RunReport]:
         """The one run report not in ``known``, and its content."""
         new = sorted(self.run_reports() - known)
         if len(new) != 1:
             raise RuntimeError(f"expected one new run report under {self.runs_dir}, "
                                f"found {len(new)}")
-        return new[0], json.loads(new[0].read_text())
+        return new[0], read_run_report(new[0])

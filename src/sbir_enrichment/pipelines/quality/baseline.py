@@ -44,7 +44,7 @@ def match_rate_drop_gate(changes: dict[str, dict[str, Any]], baseline_version: s
     if baseline_version is None or "match_rate" not in changes:
         return GateResult("match_rate_regression", "skipped", None, max_drop_pts,
                           "no baseline stored: run `kedro run --pipelines quality_baseline` after "
-                          "a run that passes to store one")
+                          "a run that passes to store one", unit="points")
     change = changes["match_rate"]
     drop = 0.0 - change["delta_pts"]
     status: Status = "pass"
@@ -56,5 +56,5 @@ def match_rate_drop_gate(changes: dict[str, dict[str, Any]], baseline_version: s
                f"(version {baseline_version}): {change['delta_pts']:+.2f} points; fails on a drop "
                f"of more than max_match_rate_drop_pts={max_drop_pts:g} points, warns on a drop of "
                f"more than warn_match_rate_drop_pts={warn_drop_pts:g}")
-    return GateResult("match_rate_regression", status, drop,
-                      max_drop_pts, message)
+    return GateResult("match_rate_regression", status, drop, max_drop_pts, message,
+                      unit="points")

@@ -16,7 +16,6 @@ REVIEW_BAND = "review_band"
 UNKNOWN = "unknown"
 # Dimensions of the breakdowns: report key → how the group label is derived (see ``group_labels``).
 DIMENSIONS = ("match_method", "phase", "size_bucket", "identifiers", "agency", "award_year")
-_SCORE_QUANTILES = (0.1, 0.5, 0.9)
 _DIGITS = 4
 
 
@@ -75,28 +74,31 @@ def _json_records(frame: pd.DataFrame) -> list[dict[str, Any]]:
     return rounded.where(rounded.notna(), None).to_dict(orient="records")
 
 
-def rate_breakdown(labels: pd.Series, matched: pd.Series, score: pd.Series) -> list[dict]:
-    """Per group: awards, matched, match rate, and matched-score quantiles and mean.
+def rate_breakdown(labels: pd.Series, matched: pd.Series, method_labels: pd.Series
+                   ) -> list[dict]:
+    """Per group: awards, matched, match rate, and how its awards were decided.
 
     Args:
         labels: Group label of each award.
         matched: Whether each award is linked (``matched_mask``).
-        score: ``match_score`` of each award.
+        method_labels: The award's ``match_method`` dimension label (review band apart).
 
     Returns:
-        One record per group, in the labels' category order (else alphabetical).
+        One record per group, in the labels' category order (else alphabetical), with
+        ``by_method``: awards per match method; empty for no awards.
     """
-    frame = pd.DataFrame({"group": labels, "matched": matched.astype("int64")})
-    grouped = frame.groupby("group", observed=True, sort=True)["matched"]
-    table = pd.DataFrame({"awards": grouped.size(), "matched": grouped.sum()})
+    frame = pd.DataFrame({"group": labels, "matched": matched.astype("int64"),
+                          "method": method_labels.astype(str)})
+    grouped = frame.groupby("group", observed=True, sort=True)
+    table = grouped.agg(awards=("matched", "size"), matched=("matched", "sum"))
     table["match_rate"] = table["matched"] / table["awards"]
-    matched_scores = pd.DataFrame({"group": labels[matched], "score": score[matched]})
-    by_group = matched_scores.groupby("group", observed=True)["score"]
-    quantiles = by_group.quantile(list(_SCORE_QUANTILES)).unstack()
-    quantiles.columns = [f"score_p{int(q * 100)}" for q in _SCORE_QUANTILES]
-    table = table.join(quantiles).join(by_group.mean().rename("score_mean"))
     table.index = table.index.astype(str)
-    return _json_records(table.rename_axis("group").reset_index())
+    records = _json_records(table.rename_axis("group").reset_index())
+    by_method: dict[str, dict[str, int]] = {}
+    sizes = frame.groupby(["group", "method"], observed=True, sort=True).size()
+    for (group, method), awards in sizes.items():
+        by_method.setdefault(str(group), {})[method] = int(awards)
+    return [{**record, "by_method": by_method.get(record["group"], {})} for record in records]
 
 
 def unmatched_by_phase(phase_labels: pd.Series, matched: pd.Series,

@@ -13,17 +13,21 @@ import pandas as pd
 import pandera.errors as pa_errors
 import pandera.pandas as pa
 
+from sbir_enrichment.reporting.console import GateFailure
+
 Status = Literal["pass", "warn", "fail", "skipped"]
+Unit = Literal["rows", "share", "points"]
 _EXAMPLE_COLUMNS = ("source_row", "company", "match_method", "match_score", "in_review_band")
 
 
-class QualityGateError(RuntimeError):
+class QualityGateError(GateFailure):
     """Raised after the report is written when at least one quality gate failed."""
 
 
 @dataclass(frozen=True)
 class GateResult:
-    """Outcome of one gate: measured value against threshold, a message, failing examples."""
+    """Outcome of one gate: measured value against threshold (in ``unit``: failing rows, a
+    share of awards, or percentage points), a message, failing examples."""
 
     name: str
     status: Status
@@ -31,6 +35,7 @@ class GateResult:
     threshold: float | int | None
     message: str
     details: list[dict[str, Any]] = field(default_factory=list)
+    unit: Unit = field(kw_only=True)
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-ready dictionary."""
@@ -112,12 +117,12 @@ def _describe(failure: dict[str, Any]) -> str:
 def row_gate(name: str, what: str, failures: list[dict[str, Any]], rows: int) -> GateResult:
     """A gate over row checks: passes when no check failed, else lists each failure."""
     if not failures:
-        return GateResult(name, "pass", 0, 0, f"{what}: all {rows:,} rows pass")
+        return GateResult(name, "pass", 0, 0, f"{what}: all {rows:,} rows pass", unit="rows")
     failing = sum(f["failed_rows"] or rows for f in failures)
     lines = "; ".join(_describe(f) for f in failures)
     message = (f"{what}: {len(failures)} check(s) failed over {rows:,} rows "
                f"(allowed: 0 failing rows): {lines}")
-    return GateResult(name, "fail", failing, 0, message, failures)
+    return GateResult(name, "fail", failing, 0, message, failures, unit="rows")
 
 
 def row_accounting_failures(enriched_rows: pd.Series, accepted_rows: pd.Series,
@@ -166,26 +171,26 @@ def match_rate_gate(match_rate: float, matched: int, awards: int,
                f"review-band awards count as unmatched) {verdict} min_match_rate "
                f"{min_match_rate:.4f}")
     status: Status = "pass" if match_rate >= min_match_rate else "fail"
-    return GateResult("match_rate", status, match_rate, min_match_rate, message)
+    return GateResult("match_rate", status, match_rate, min_match_rate, message, unit="share")
 
 
 def precision_gate(accuracy: dict[str, Any], min_precision: float) -> GateResult:
     """Fails below min_precision or when undefined (nothing matched); skipped without truth."""
     if not accuracy.get("has_truth"):
         return GateResult("precision", "skipped", None, min_precision,
-                          "precision not measured: this run had no match truth")
+                          "precision not measured: this run had no match truth", unit="share")
     precision = accuracy["precision"]
     if precision is None:
         return GateResult("precision", "fail", None, min_precision,
                           f"precision undefined: no award was matched, so none can be checked "
-                          f"against the truth (min_precision {min_precision:.4f})")
+                          f"against the truth (min_precision {min_precision:.4f})", unit="share")
     wrong = {m: f["wrong"] for m, f in accuracy.get("by_method", {}).items() if f.get("wrong")}
     verdict = "meets" if precision >= min_precision else "is below"
     message = (f"precision {precision:.4f} ({accuracy['false_positives']:,} wrong of "
                f"{accuracy['matched']:,} matched; wrong by method: {wrong or 'none'}) {verdict} "
                f"min_precision {min_precision:.4f}")
     status: Status = "pass" if precision >= min_precision else "fail"
-    return GateResult("precision", status, precision, min_precision, message)
+    return GateResult("precision", status, precision, min_precision, message, unit="share")
 
 
 def overall_status(gates: list[GateResult]) -> Status:

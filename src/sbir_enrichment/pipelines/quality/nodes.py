@@ -15,8 +15,10 @@ from typing import Any
 import pandas as pd
 
 from sbir_enrichment.pipelines.enrichment.params import EnrichmentParams
-from sbir_enrichment.pipelines.quality import baseline, breakdowns, gates, report_html
+from sbir_enrichment.pipelines.quality import baseline, breakdowns, gates
 from sbir_enrichment.pipelines.quality.params import QualityParams
+from sbir_enrichment.reporting import render_quality_page
+from sbir_enrichment.reporting.console import quality_gate_table
 from sbir_enrichment.schemas import EnrichedSbirAwards, MatchReviewCandidates
 
 logger = logging.getLogger(__name__)
@@ -72,7 +74,7 @@ def measure_quality(enriched: pd.DataFrame, accuracy_report: dict[str, Any],
     return {
         "summary": breakdowns.summary(enriched, accuracy_report),
         "breakdowns": {
-            name: breakdowns.rate_breakdown(labels[name], matched, score)
+            name: breakdowns.rate_breakdown(labels[name], matched, labels["match_method"])
             for name in breakdowns.DIMENSIONS
         },
         "unmatched_by_phase": breakdowns.unmatched_by_phase(labels["phase"], matched, in_band),
@@ -171,7 +173,7 @@ def build_quality_report(*, quality_measures: dict[str, Any], row_gates: list[di
     history = [*_past_runs(past_reports, params.history_runs - 1),
                {"generated_at": report["generated_at"], "status": status,
                 "summary": report["summary"]}]
-    return report, report_html.render(report, history, score_thresholds)
+    return report, render_quality_page(report, history)
 
 
 def enforce_quality_gates(quality_report: dict[str, Any]) -> dict[str, Any]:
@@ -189,12 +191,14 @@ def enforce_quality_gates(quality_report: dict[str, Any]) -> dict[str, Any]:
     for gate in quality_report["gates"]:
         if gate["status"] == "warn":
             logger.warning("Quality gate %s warns: %s", gate["name"], gate["message"])
-    failed = [g for g in quality_report["gates"] if g["status"] == "fail"]
+    failed = [g["name"] for g in quality_report["gates"] if g["status"] == "fail"]
     if failed:
-        lines = "\n".join(f"- {g['name']}: {g['message']}" for g in failed)
         raise gates.QualityGateError(
-            f"{len(failed)} quality gate(s) failed; the report in data/08_reporting/quality/ "
-            f"(quality_report) has the details:\n{lines}"
+            f"{len(failed)} quality gate(s) failed ({', '.join(failed)}).\n"
+            + quality_gate_table(quality_report["gates"]),
+            what_to_do="read why in the quality report named above (gates, breakdowns, review "
+                       "band); fix the data or the matching, not the threshold. --verbose shows "
+                       "the traceback.",
         )
     return {"report_generated_at": quality_report["generated_at"],
             "summary": quality_report["summary"]}
