@@ -38,7 +38,8 @@ def _expected(project: Path) -> dict[str, list[str]]:
             f"review band: {int(enriched['in_review_band'].sum()):,} awards",
             f"accept from probability {scores['accept'] / 100:g}, "
             f"review from {scores['review'] / 100:g}",
-            "unmatched awards carry a UEI or DUNS"],
+            "unmatched awards carry a UEI or DUNS", "waterfall of source_row",
+            "→ probability"],
     }
 
 

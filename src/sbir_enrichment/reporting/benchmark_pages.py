@@ -82,10 +82,17 @@ def _checks_by_size(regression: dict[str, Any]) -> dict[int, dict[str, dict[str,
             for entry in regression["sizes"]}
 
 
+def _checks_by_yardstick(regression: dict[str, Any]) -> dict[str, dict[str, dict[str, Any]]]:
+    return {entry["yardstick"]: {check["metric"]: check for check in entry["checks"]}
+            for entry in regression.get("yardsticks") or []}
+
+
 def render_benchmark_summary(results: dict[str, Any]) -> str:
-    """A PR-comment-sized Markdown summary: status, per-size table, bottlenecks, baseline."""
+    """A PR-comment-sized Markdown summary: status, per-size table, yardsticks' accuracy,
+    bottlenecks, baseline."""
     return render("benchmark_summary.md.j2", results=results,
                   checks_by_size=_checks_by_size(results["regression"]),
+                  yardstick_checks=_checks_by_yardstick(results["regression"]),
                   largest=max(results["sizes"], key=lambda size: size["size"]))
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from benchmark_samples import result, yardstick
 
 from sbir_enrichment.pipelines.benchmark.params import RegressionThresholds
 from sbir_enrichment.pipelines.benchmark.regression import (
@@ -17,7 +18,8 @@ from sbir_enrichment.pipelines.benchmark.regression import (
 )
 
 LIMITS = RegressionThresholds(time_warning_pct=10, time_failure_pct=25, memory_warning_pct=20,
-                              memory_failure_pct=50, match_rate_failure_pts=5)
+                              memory_failure_pct=50, match_rate_failure_pts=5,
+                              accuracy_failure_pts=3)
 
 
 @pytest.mark.parametrize(("change", "status"), [
@@ -110,3 +112,19 @@ def test_warning_limits_must_sit_below_failure_limits() -> None:
     with pytest.raises(ValueError, match="time_warning_pct"):
         RegressionThresholds(time_warning_pct=25, time_failure_pct=25, memory_warning_pct=20,
                              memory_failure_pct=50, match_rate_failure_pts=5)
+
+
+def test_a_yardstick_that_lost_precision_or_recall_fails_only_against_its_like() -> None:
+    baseline = result()
+    worse = result(baseline=baseline,
+                   yardsticks={"real_variants": yardstick(precision=0.93, recall=0.79)})
+    (entry,) = worse["regression"]["yardsticks"]
+    checks = {check["metric"]: check for check in entry["checks"]}
+    assert checks["precision"]["status"] == FAILURE  # 3 points: at the limit
+    assert checks["precision"]["change_pts"] == pytest.approx(-3.0)
+    assert checks["recall"]["status"] == OK
+    assert worse["regression"]["status"] == FAILURE
+    other_size = result(baseline=baseline,
+                        yardsticks={"real_variants": yardstick(precision=0.5, awards=500)})
+    assert {c["status"] for c in other_size["regression"]["yardsticks"][0]["checks"]} == {
+        NO_BASELINE}

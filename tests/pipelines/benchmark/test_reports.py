@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from benchmark_samples import result
+from benchmark_samples import result, yardstick
 from browser_fixtures import console_errors, open_page
 from selenium.webdriver.common.by import By
 
@@ -25,6 +25,15 @@ def test_markdown_summary_is_short_and_names_status_sizes_and_bottlenecks() -> N
     assert "`link_chunks_node` 70.0%" in summary  # the bottleneck and its share of node time
     assert "Baseline: benchmark" in summary
     assert len(summary) < 4000 and summary.count("\n") < 30  # fits a PR comment
+
+
+def test_summary_and_page_give_each_yardsticks_accuracy_against_the_baseline() -> None:
+    worse = result(baseline=result(), yardsticks={"real_variants": yardstick(precision=0.92)})
+    summary, html = build_benchmark_reports(worse)
+    assert ("| real_variants | 2,000 | 31,600 | 0.920 | -4.00 pts FAILURE | 0.800 | +0.00 pts OK |"
+            in summary)
+    assert '<section id="yardsticks">' in html and "<td>real_variants</td>" in html
+    assert "<td class=\"num\">real_variants</td><td>precision</td>" in html
 
 
 def test_markdown_without_baseline_says_how_to_store_one() -> None:

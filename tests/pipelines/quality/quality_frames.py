@@ -122,6 +122,12 @@ def accuracy(has_truth: bool = True, precision: float = 0.99) -> dict:
                            "wrong": 160 - round(160 * precision), "precision": 0.975},
             "duns_exact": {"matched": 40, "correct": 40, "wrong": 0, "precision": 1.0},
         },
+        "reliability": [
+            {"low": 0.9, "high": 0.95, "awards": 12, "predicted": 0.931, "observed": 0.75},
+            {"low": 0.999, "high": 1.0, "awards": 140, "predicted": 0.9998, "observed": 1.0},
+        ],
+        "by_variation": {"typo": {"awards": 20, "found": 19, "recall": 0.95},
+                         "moved": {"awards": 8, "found": 6, "recall": 0.75}},
     }
 
 

@@ -18,8 +18,8 @@ from sbir_enrichment.reporting.templating import environment
 CHART_IDS = ("chart-method-share", "chart-score-histogram", "chart-rate-phase",
              "chart-rate-size_bucket", "chart-rate-identifiers", "chart-rate-agency",
              "chart-rate-award_year", "chart-trend-match-rate", "chart-trend-accuracy")
-SECTIONS = ("gates", "charts", "baseline", "accuracy_by_method", "unmatched_by_phase",
-            "breakdowns")
+SECTIONS = ("gates", "charts", "baseline", "accuracy_by_method", "reliability",
+            "accuracy_by_variation", "unmatched_by_phase", "breakdowns")
 
 
 class _Page(HTMLParser):
@@ -60,6 +60,10 @@ def test_page_is_self_contained_and_built_from_its_partials(report_page):
     settings = conf_enrichment_params().matching
     assert report["thresholds"]["score_thresholds"] == {
         "accept": 100 * settings.accept_probability, "review": 100 * settings.review_probability}
+    # The reliability table and recall by variation, as the accuracy report gave them.
+    assert "<td>0.9 – 0.95</td><td class=\"num\">12</td>" in page
+    assert "<td class=\"num\">0.931</td><td class=\"num\">0.750</td>" in page
+    assert "<td>moved</td><td class=\"num\">8</td><td class=\"num\">6</td>" in page
 
 
 @pytest.mark.browser

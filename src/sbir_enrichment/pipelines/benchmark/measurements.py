@@ -116,6 +116,51 @@ def summarise_size(size: int, recipients: int, runs: list[dict[str, Any]],
     }
 
 
+def _generated_project(params: BenchmarkParams, name: str, inputs: dict[str, Any]
+                       ) -> ScratchProject:
+    """The scratch project ``name`` with inputs generated from ``inputs`` (or kept ones)."""
+    root = project_root()
+    project, generate = ScratchProject.prepare(root, root / params.work_dir / name,
+                                               {params.generator_pipeline: inputs})
+    if generate:
+        logger.info("benchmark: generating %s (%s)", name, inputs)
+        project.kedro_run([params.generator_pipeline], inputs, memray=False,
+                          timeout_s=params.timeout_s)
+        project.mark_inputs({params.generator_pipeline: inputs})
+    return project
+
+
+def measure_yardsticks(params: BenchmarkParams) -> dict[str, dict[str, Any]]:
+    """Link each labelled yardstick once with the timed pipelines and read its accuracy.
+
+    Args:
+        params: Benchmark parameters (``yardsticks``, ``pipelines``, ``run_params``).
+
+    Returns:
+        Per yardstick: its size, precision, recall, F1, matched awards and recall by kind of
+        variation, from the accuracy report of its run.
+    """
+    found = {}
+    names = params.generator_params
+    for name, yardstick in params.yardsticks.items():
+        inputs = {**yardstick.generator, names["awards"]: yardstick.awards,
+                  names["recipients"]: yardstick.recipients, names["seed"]: params.seed}
+        project = _generated_project(params, f"yardstick_{name}", inputs)
+        project.clear_outputs()
+        project.kedro_run(params.pipelines, params.run_params, memray=False,
+                          timeout_s=params.timeout_s)
+        report = project.accuracy_report()
+        found[name] = {"awards": yardstick.awards, "recipients": yardstick.recipients,
+                       "generator": yardstick.generator,
+                       **{key: report.get(key) for key in ("matched", "precision", "recall",
+                                                           "f1", "by_variation")}}
+        logger.info("benchmark: yardstick %s: precision %s, recall %s", name,
+                    report.get("precision"), report.get("recall"))
+        if not params.keep_data:
+            project.clear_outputs(keep_inputs=False)
+    return found
+
+
 def measure_sizes(params: BenchmarkParams) -> tuple[list[dict[str, Any]], list[Timing]]:
     """Generate each size's inputs once, then time ``repeats`` runs of the pipelines.
 
@@ -125,7 +170,6 @@ def measure_sizes(params: BenchmarkParams) -> tuple[list[dict[str, Any]], list[T
     Returns:
         The per-size summaries and every reference-workload measurement, in order.
     """
-    root = project_root()
     workload = ReferenceWorkload(params.reference)
     workload.measure()  # warm-up: first-call costs are not part of the unit
     references: list[Timing] = []
@@ -135,13 +179,7 @@ def measure_sizes(params: BenchmarkParams) -> tuple[list[dict[str, Any]], list[T
         names = params.generator_params
         inputs = {names["awards"]: size, names["recipients"]: recipients,
                   names["seed"]: params.seed}
-        project, generate = ScratchProject.prepare(
-            root, root / params.work_dir / f"awards_{size}", {params.generator_pipeline: inputs})
-        if generate:
-            logger.info("benchmark: generating %d awards and %d recipients", size, recipients)
-            project.kedro_run([params.generator_pipeline], inputs, memray=False,
-                              timeout_s=params.timeout_s)
-            project.mark_inputs({params.generator_pipeline: inputs})
+        project = _generated_project(params, f"awards_{size}", inputs)
         runs = []
         before = workload.measure()
         references.append(before)

@@ -10,7 +10,7 @@ from typing import Any
 
 from sbir_enrichment.hooks.environment import environment, git_commit
 from sbir_enrichment.pipelines.benchmark.history import load_results, summarise_history
-from sbir_enrichment.pipelines.benchmark.measurements import measure_sizes
+from sbir_enrichment.pipelines.benchmark.measurements import measure_sizes, measure_yardsticks
 from sbir_enrichment.pipelines.benchmark.params import BenchmarkParams, HistoryParams
 from sbir_enrichment.pipelines.benchmark.regression import (
     FAILURE,
@@ -40,10 +40,12 @@ def run_benchmark(params: BenchmarkParams) -> dict[str, Any]:
 
     Returns:
         Measurements: per-size medians and runs, reference workload samples, the machine,
-        the code commit and the timed runs' parameters fingerprint.
+        the code commit, the timed runs' parameters fingerprint, and the accuracy of each
+        labelled yardstick.
     """
     created = datetime.now(UTC)
     sizes, references = measure_sizes(params)
+    yardsticks = measure_yardsticks(params)
     fingerprints = sorted({fp for size in sizes for fp in size["parameters_fingerprints"]})
     return {
         "schema_version": 1,
@@ -58,6 +60,7 @@ def run_benchmark(params: BenchmarkParams) -> dict[str, Any]:
                       "median_s": round(median(t.wall_s for t in references), 4),
                       "median_cpu_s": round(median(t.cpu_s for t in references), 4)},
         "sizes": sizes,
+        "yardsticks": yardsticks,
     }
 
 

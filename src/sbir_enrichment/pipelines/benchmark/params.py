@@ -34,6 +34,9 @@ class RegressionThresholds(_Strict):
     match_rate_failure_pts: float = Field(
         gt=0, description="Match rate down this many percentage points: FAILURE."
     )
+    accuracy_failure_pts: float = Field(
+        gt=0, description="A yardstick's precision or recall down this many points: FAILURE."
+    )
 
     @model_validator(mode="after")
     def _warning_below_failure(self) -> RegressionThresholds:
@@ -43,6 +46,17 @@ class RegressionThresholds(_Strict):
         if self.memory_warning_pct >= self.memory_failure_pct:
             raise ValueError("memory_warning_pct must be below memory_failure_pct")
         return self
+
+
+class YardstickParams(_Strict):
+    """A labelled sample linked once beside the timed runs, for its precision and recall."""
+
+    awards: int = Field(ge=1, description="Awards generated.")
+    recipients: int = Field(ge=1, description="Recipients generated.")
+    generator: dict[str, Any] = Field(
+        default_factory=dict,
+        description="Further generator parameters (e.g. names_from: company_aliases).",
+    )
 
 
 class BenchmarkParams(_Strict):
@@ -70,6 +84,10 @@ class BenchmarkParams(_Strict):
     )
     timeout_s: float = Field(gt=0, description="Longest a single sub-run may take.")
     top_nodes: int = Field(3, ge=1, description="Bottleneck nodes named per resource.")
+    yardsticks: dict[str, YardstickParams] = Field(
+        default_factory=dict,
+        description="Labelled samples whose precision and recall are reported (not timed).",
+    )
     reference: ReferenceWorkloadParams
     regression: RegressionThresholds
 

@@ -5,8 +5,9 @@ machine is not a regression: CPU seconds over reference CPU seconds (``normalise
 with the time limits; wall seconds over reference wall seconds (``normalised_time``) are checked
 with the same limits but only warn, unless ``wall_time_can_fail`` (wall time swings with other
 processes on the machine; CPU time hardly does). Peak memory (the timed process's RSS high-water
-mark) and match rate are compared as measured. A change that reaches a limit takes its status;
-changes are rounded to 1e-6 so that a change of exactly a limit counts.
+mark) and match rate are compared as measured; so are each labelled yardstick's precision and
+recall (when the baseline linked the same yardstick at the same size). A change that reaches a
+limit takes its status; changes are rounded to 1e-6 so that a change of exactly a limit counts.
 
 Only like is compared with like: a baseline that timed other pipelines, other ``run_params`` or
 runs with another parameters fingerprint (or a benchmark profiled with memray) is not compared;
@@ -88,6 +89,22 @@ def compare_size(current: dict[str, Any], baseline: dict[str, Any] | None,
             "status": worst([check["status"] for check in checks])}
 
 
+def compare_yardsticks(current: dict[str, Any], baseline: dict[str, Any] | None,
+                       limits: RegressionThresholds) -> list[dict[str, Any]]:
+    """Checks of each yardstick's precision and recall against the same yardstick's baseline."""
+    compared = []
+    for name, figures in current.items():
+        base = (baseline or {}).get(name) or {}
+        if any(base.get(key) != figures.get(key) for key in ("awards", "recipients",
+                                                             "generator")):
+            base = {}  # another size or sample: nothing to compare with
+        checks = [_drop_check(metric, base.get(metric), figures.get(metric),
+                              limits.accuracy_failure_pts) for metric in ("precision", "recall")]
+        compared.append({"yardstick": name, "checks": checks,
+                         "status": worst([check["status"] for check in checks])})
+    return compared
+
+
 def differences(measurements: dict[str, Any], baseline: dict[str, Any]) -> list[str]:
     """Why ``measurements`` cannot be compared with ``baseline``: what each timed differently.
 
@@ -125,7 +142,7 @@ def compare_with_baseline(measurements: dict[str, Any], baseline: dict[str, Any]
 
     Returns:
         The overall status, ``reason`` (why nothing was compared, or ``None``), what the
-        baseline was (when, where, which commit) and per-size checks.
+        baseline was (when, where, which commit), per-size checks and per-yardstick checks.
     """
     reasons = [*(not_comparable or []),
                *(differences(measurements, baseline) if baseline is not None else [])]
@@ -133,11 +150,14 @@ def compare_with_baseline(measurements: dict[str, Any], baseline: dict[str, Any]
     by_size = {entry["size"]: entry for entry in (compared_with or {}).get("sizes", [])}
     compared = [compare_size(size, by_size.get(size["size"]), limits)
                 for size in measurements["sizes"]]
+    yardsticks = compare_yardsticks(measurements.get("yardsticks") or {},
+                                    (compared_with or {}).get("yardsticks"), limits)
     about = None
     if baseline is not None:
         about = {key: baseline.get(key) for key in ("benchmark_id", "created_at", "git",
                                                      "parameters_fingerprint")}
         about["machine"] = (baseline.get("environment") or {}).get("machine")
-    status = NOT_COMPARABLE if reasons else worst([entry["status"] for entry in compared])
+    status = NOT_COMPARABLE if reasons else worst(
+        [entry["status"] for entry in [*compared, *yardsticks]])
     return {"status": status, "reason": "; ".join(reasons) or None, "baseline": about,
-            "limits": limits.model_dump(), "sizes": compared}
+            "limits": limits.model_dump(), "sizes": compared, "yardsticks": yardsticks}

@@ -21,6 +21,7 @@ from kedro.utils import find_kedro_project
 from sbir_enrichment.reporting.run_report import REPORT_JSON, RunReport, read_run_report
 
 _KEPT_LAYER = "01_raw"
+_LATEST_ACCURACY = Path("data/08_reporting/latest/accuracy_report.json")
 _INPUTS_MARKER = "benchmark_inputs.json"
 
 
@@ -123,6 +124,13 @@ class ScratchProject:
             for child in layer.iterdir():
                 if child != self.runs_dir:
                     shutil.rmtree(child) if child.is_dir() else child.unlink()
+
+    def accuracy_report(self) -> dict[str, Any]:
+        """The accuracy report of the last enrichment run in this copy (its stable copy)."""
+        path = self.root / _LATEST_ACCURACY
+        if not path.exists():
+            raise RuntimeError(f"no accuracy report at {path}: did the run include enrichment?")
+        return json.loads(path.read_text())
 
     def run_reports(self) -> set[Path]:
         """Paths of every run report written in this copy."""

@@ -57,7 +57,8 @@ def check_rows(enriched: pd.DataFrame, review_candidates: pd.DataFrame,
 
 def measure_quality(enriched: pd.DataFrame, accuracy_report: dict[str, Any],
                     params: QualityParams) -> dict[str, Any]:
-    """Headline figures, breakdowns by group, unmatched by phase, score histogram, accuracy.
+    """Headline figures, breakdowns by group, unmatched by phase, score histogram, accuracy
+    (by method, by kind of variation, and the reliability of the match probability).
 
     Args:
         enriched: ``enriched_sbir_awards``.
@@ -81,6 +82,8 @@ def measure_quality(enriched: pd.DataFrame, accuracy_report: dict[str, Any],
         "score_histogram": breakdowns.score_histogram(labels["match_method"], score,
                                                       params.score_bin_width),
         "accuracy_by_method": breakdowns.accuracy_by_method(accuracy_report),
+        "reliability": accuracy_report.get("reliability", []),
+        "accuracy_by_variation": accuracy_report.get("by_variation", {}),
     }
 
 
