@@ -8,6 +8,7 @@ form) and ``accuracy_report`` (precision, recall and reliability against a truth
 and identifier normalisers live in ``names`` and ``identifiers``.
 """
 
+from sbir_enrichment.matching.candidates import AWARD_COLUMNS
 from sbir_enrichment.matching.evaluation import accuracy_report
 from sbir_enrichment.matching.index import RecipientIndex
 from sbir_enrichment.matching.linker import (
@@ -21,6 +22,7 @@ from sbir_enrichment.matching.model import MatchModel, train
 from sbir_enrichment.matching.settings import MatchSettings
 
 __all__ = [
+    "AWARD_COLUMNS",
     "MATCH_COLUMNS",
     "WEIGHT_COLUMNS",
     "MatchModel",

@@ -45,16 +45,27 @@ class KeyTable:
     packed: np.ndarray
 
     @classmethod
-    def build(cls, keys: np.ndarray, rows: np.ndarray | None = None) -> KeyTable:
-        """Table of ``rows[i]`` (default ``i``) under ``keys[i]`` (``uint32``); key 0 dropped."""
+    def build(cls, keys: np.ndarray, rows: np.ndarray | None = None,
+              max_block: int | None = None) -> KeyTable:
+        """Table of ``rows[i]`` (default ``i``) under ``keys[i]`` (``uint32``); key 0 dropped.
+
+        With ``max_block``, keys held by more rows are left out: such a block never proposes
+        candidates, so storing it would only cost memory (their ``sizes`` read 0).
+        """
         packed = keys.astype(np.uint64)
         packed <<= _ROW_BITS
         rows = np.arange(len(keys), dtype=np.uint64) if rows is None else rows
         np.bitwise_or(packed, rows, out=packed, dtype=np.uint64, casting="unsafe")
         packed.sort()  # in place; key 0 (missing) sorts first and is cut off below
-        first = int(np.searchsorted(packed, np.uint64(1) << _ROW_BITS))
-        # A copy when many keys were missing, so the cut-off part's memory is freed.
-        return cls(packed[first:].copy() if first > len(packed) // 8 else packed[first:])
+        packed = packed[int(np.searchsorted(packed, np.uint64(1) << _ROW_BITS)):]
+        if max_block is not None and len(packed):
+            key = packed >> _ROW_BITS
+            starts = np.flatnonzero(np.r_[True, key[1:] != key[:-1]])
+            sizes = np.diff(np.r_[starts, len(packed)])
+            packed = packed[np.repeat(sizes <= max_block, sizes)]
+        # A copy when much was cut, so the cut-off part's memory is freed.
+        return cls(packed.copy() if packed.base is not None and 8 * len(packed) < 7 * len(
+            packed.base) else packed)
 
     def ranges(self, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Start and stop positions in ``packed`` of each key's rows (empty for key 0)."""

@@ -29,6 +29,8 @@ from sbir_enrichment.matching.names import legal_form_codes, normalise_name
 from sbir_enrichment.matching.settings import MatchSettings
 
 _ROW_BITS = np.uint64(32)
+AWARD_COLUMNS: tuple[str, ...] = ("company", "state", "uei", "duns")
+"""The award columns the linkage reads."""
 
 
 @dataclass(frozen=True)
@@ -47,7 +49,7 @@ class AwardBatch:
 
     @classmethod
     def of(cls, awards: pd.DataFrame, index: RecipientIndex) -> AwardBatch:
-        """The batch of ``awards`` (columns ``company``, ``state``, ``uei``, ``duns``)."""
+        """The batch of ``awards`` (``AWARD_COLUMNS``)."""
         company = awards["company"].reset_index(drop=True)
         uei = awards["uei"].reset_index(drop=True).astype("string")
         duns = awards["duns"].reset_index(drop=True).astype("string")

@@ -83,8 +83,13 @@ def _word_statistics(words: KeyTable, recipients: int
 class RecipientIndex:
     """Recipients and their lookup tables; rows are positions in ``recipients``."""
 
-    def __init__(self, recipients: pa.Table, affix_chars: int) -> None:
-        """Build every key table over ``recipients`` (columns ``RECIPIENT_COLUMNS``)."""
+    def __init__(self, recipients: pa.Table, settings: MatchSettings) -> None:
+        """Build every key table over ``recipients`` (columns ``RECIPIENT_COLUMNS``).
+
+        Blocking tables keep only blocks small enough to propose candidates under
+        ``settings`` (the word frequencies are kept apart, for every word).
+        """
+        affix_chars = settings.affix_chars
         self.recipients = recipients
         self.affix_chars = affix_chars  # the award side must use the same key length
         name_norm = recipients.column("name_norm")
@@ -101,12 +106,17 @@ class RecipientIndex:
         keys = NameKeys.of(name_norm, affix_chars)
         self.compact_key = keys.compact
         self.compact = KeyTable.build(keys.compact)
-        self.prefix = KeyTable.build(keys.prefix)
-        self.tail = KeyTable.build(keys.tail)
-        self.initials = KeyTable.build(keys.initials)
-        self.words = KeyTable.build(keys.word, keys.word_owner)
+        self.prefix = KeyTable.build(keys.prefix, max_block=settings.max_affix_block)
+        self.tail = KeyTable.build(keys.tail, max_block=settings.max_affix_block)
+        self.initials = KeyTable.build(keys.initials, max_block=settings.max_affix_block)
+        every_word = KeyTable.build(keys.word, keys.word_owner)
+        del keys
         self._word_keys, self._word_rows, self.name_bits = _word_statistics(
-            self.words, recipients.num_rows)
+            every_word, recipients.num_rows)
+        self.words = KeyTable.build(
+            (every_word.packed >> np.uint64(32)).astype(np.uint32),
+            (every_word.packed & np.uint64(0xFFFFFFFF)), max_block=settings.max_word_block)
+        del every_word
 
     @staticmethod
     def table_of(frame: pd.DataFrame) -> pa.Table:
@@ -128,7 +138,7 @@ class RecipientIndex:
         contiguous = {}
         for name in RECIPIENT_COLUMNS:
             contiguous[name] = columns.pop(name).combine_chunks()
-        return cls(pa.table(contiguous, schema=_SCHEMA), settings.affix_chars)
+        return cls(pa.table(contiguous, schema=_SCHEMA), settings)
 
     @classmethod
     def from_frames(cls, frames: Iterable[pd.DataFrame], settings: MatchSettings

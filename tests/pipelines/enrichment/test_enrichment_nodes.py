@@ -40,9 +40,9 @@ def _index_partitions(index_frame: pd.DataFrame) -> dict:
 def _lazy(awards: pd.DataFrame, index_frame: pd.DataFrame, params: EnrichmentParams,
           frozen: dict[str, Any] | None = None) -> tuple[dict, dict[str, Any]]:
     index, digest = index_recipients(_index_partitions(index_frame), params)
-    model = estimate_match_model(awards, index, frozen, params)
-    return enrich_chunks(_loaders(split_awards(awards, params)), index, digest, model,
-                         params), model
+    chunks = _loaders(split_awards(awards, params))
+    model = estimate_match_model(chunks, index, frozen, params)
+    return enrich_chunks(chunks, index, digest, model, params), model
 
 
 def _run(awards: pd.DataFrame, index_frame: pd.DataFrame, params: EnrichmentParams

@@ -15,6 +15,7 @@ import pandas as pd
 import pyarrow as pa
 
 from sbir_enrichment.matching import (
+    AWARD_COLUMNS,
     MatchModel,
     RecipientIndex,
     accuracy_report,
@@ -75,13 +76,14 @@ def index_recipients(recipient_index: dict[str, Loader],
     return index, fingerprint.combine(*digests)
 
 
-def estimate_match_model(sbir_awards: pd.DataFrame, recipients: RecipientIndex,
+def estimate_match_model(award_chunks: dict[str, Loader], recipients: RecipientIndex,
                          frozen_match_model: dict[str, Any] | None,
                          params: EnrichmentParams) -> dict[str, Any]:
     """The match model of this run: the frozen one when there is one, else estimated here.
 
     Args:
-        sbir_awards: Ingested awards (a deterministic sample of them is used).
+        award_chunks: ``{chunk id: loader}`` of the awards (only the columns the linkage reads
+            are kept; a deterministic sample of the awards is used).
         recipients: The recipient index.
         frozen_match_model: A saved model to reuse unchanged, or ``None``.
         params: Enrichment parameters (``matching``: sample sizes, EM limits, seed).
@@ -96,7 +98,9 @@ def estimate_match_model(sbir_awards: pd.DataFrame, recipients: RecipientIndex,
         return model.model_copy(update={"estimation": {**model.estimation,
                                                        "source": "frozen"}}).model_dump()
     started = time.perf_counter()
-    model = train(sbir_awards, recipients, params.matching)
+    awards = pd.concat([load()[list(AWARD_COLUMNS)] for _, load in sorted(award_chunks.items())],
+                       ignore_index=True)
+    model = train(awards, recipients, params.matching)
     logger.info("match model: estimated on %d awards (%d candidate pairs, %d EM rounds%s) "
                 "in %.1f s; %.1f%% of awards have a recipient", model.estimation["awards"],
                 model.estimation["candidate_pairs"], model.estimation["iterations"],

@@ -31,7 +31,7 @@ def create_pipeline(**kwargs) -> Pipeline:
         ),
         Node(
             func=estimate_match_model,
-            inputs=["sbir_awards", "recipient_lookup", "frozen_match_model",
+            inputs=["award_chunks", "recipient_lookup", "frozen_match_model",
                     "params:enrichment"],
             outputs="match_model",
             name="estimate_match_model_node",
