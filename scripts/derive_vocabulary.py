@@ -8,8 +8,9 @@ Command (from the project root):
 
 Reads ``{nsf,nih}_sbir_awards_2025_classified.csv`` (real firm names, states, award years and
 amounts) and ``sbir_awards_columns.json`` (the SBIR.gov export header). Writes token and suffix
-frequencies counted over distinct firm names, plus state, year and amount distributions counted
-over awards. The shipped generator reads only the JSON file this writes.
+frequencies and the letters of one-word names, counted over distinct firm names, plus state, year
+and amount distributions counted over awards. The shipped generator reads only the JSON file this
+writes.
 """
 
 from __future__ import annotations
@@ -74,6 +75,7 @@ def derive(reference: Path) -> dict:
     lead = Counter(ts[0] for ts in usable if ts)
     tail = Counter(t for ts in usable for t in ts[1:])
     n_tokens = Counter(min(len(ts), 5) for ts in usable if ts)
+    one_word_letters = Counter(len(ts[0]) for ts in usable if len(ts) == 1)
     states = awards["firm_state"].where(awards["firm_state"].isin(US_STATES)).dropna()
     years = pd.to_numeric(awards["award_year"], errors="coerce").dropna().astype(int)
     amounts = pd.to_numeric(awards["award_amount"], errors="coerce").dropna()
@@ -84,6 +86,7 @@ def derive(reference: Path) -> dict:
         "lead_tokens": _frequencies(lead),
         "tail_tokens": _frequencies(tail),
         "core_token_counts": {str(k): int(v) for k, v in sorted(n_tokens.items())},
+        "one_word_name_letters": {str(k): int(v) for k, v in sorted(one_word_letters.items())},
         "legal_suffixes": _frequencies(Counter(suffix)),
         "states": _frequencies(Counter(states)),
         "award_years": {str(k): int(v) for k, v in years.value_counts().sort_index().items()},

@@ -76,7 +76,7 @@ def test_recipients_have_the_recipient_lookup_columns(sample: SampleData) -> Non
 
 def test_truth_points_at_existing_recipients_once(sample: SampleData) -> None:
     truth = sample.truth
-    assert list(truth.columns) == ["source_row", "recipient_hash"]
+    assert list(truth.columns) == ["source_row", "recipient_hash", "variation"]
     assert truth["recipient_hash"].isin(sample.recipients["recipient_hash"]).all()
     assert truth["source_row"].between(0, len(sample.awards) - 1).all()
     assert not truth.duplicated().any()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pyarrow as pa
 import pytest
-from rapidfuzz.distance import OSA
+from rapidfuzz.distance import OSA, Levenshtein
 
 from sbir_enrichment.sample_data import names as nm
 from sbir_enrichment.sample_data.vocabulary import load_vocabulary
@@ -99,3 +99,50 @@ def test_one_typo_changes_one_letter() -> None:
     typos = nm.one_typo(rng, text).tolist()
     assert all(OSA.distance(a, b) == 1 for a, b in zip(text, typos, strict=True))
     assert all(a.count(" ") == b.count(" ") for a, b in zip(text, typos, strict=True))
+
+
+def test_foreign_forms_are_respelt_as_exports_write_them() -> None:
+    respelt = {form: nm.SUFFIXES[nm.SUFFIX_RESPELLING[nm.SUFFIXES.index(form)]]
+               for form in nm.FOREIGN_SUFFIXES}
+    assert respelt["S.A."] == "SA" and respelt["PTY LTD"] == "PTY"
+    assert respelt["S.P.A."] == "S P A" and respelt["OY"] == "OY"
+    assert nm.IS_FOREIGN[[nm.SUFFIXES.index(s) for s in ("SA", "PTY", "GMBH")]].all()
+    assert not nm.IS_FOREIGN[[nm.SUFFIXES.index(s) for s in ("", "INC", "LTD", "PBC")]].any()
+
+
+def test_with_foreign_forms_registers_the_share_with_a_foreign_form(lexicon: nm.Lexicon) -> None:
+    rng = np.random.default_rng(5)
+    parts = nm.draw_names(rng, load_vocabulary(), lexicon, 4000)
+    foreign = nm.with_foreign_forms(rng, parts, 0.25)
+    changed = foreign.suffix != parts.suffix
+    assert 0.2 <= changed.mean() <= 0.3
+    assert nm.IS_FOREIGN[foreign.suffix[changed]].all()
+    assert (foreign.tokens == parts.tokens).all()
+
+
+def test_initials_and_short_names(lexicon: nm.Lexicon) -> None:
+    parts = _parts(lexicon, [["ADVANCED", "MATERIALS", "RESEARCH"], ["QUANTUM"],
+                             ["QUANTUM", "OPTICS"], ["PUMPKINSEED"]], ["INC"] * 4, [0] * 4)
+    assert nm.initials(parts.tokens, lexicon).to_pylist() == ["AMR", "Q", "QO", "P"]
+    assert nm.word_count(parts.tokens).tolist() == [3, 1, 2, 1]
+    assert nm.is_short_name(parts, lexicon).tolist() == [False, True, False, False]
+
+
+def test_one_letter_off_is_one_edit_away_and_never_the_same_word() -> None:
+    rng = np.random.default_rng(6)
+    words = np.array(["ORBIT", "ELCOM", "ALCON", "VENTUS", "NEXUMA"] * 400)
+    changed = nm.one_letter_off(rng, words).tolist()
+    assert all(Levenshtein.distance(a, b) == 1 for a, b in zip(words, changed, strict=True))
+    lengths = {len(b) - len(a) for a, b in zip(words, changed, strict=True)}
+    assert lengths == {-1, 0, 1}
+    assert all(len(b) >= 4 for b in changed)  # a letter is dropped only from 5+ letters
+
+
+def test_short_one_word_names_keep_their_real_share_at_scale() -> None:
+    """Real lists: 13.6% of firms are one word of 4–7 letters; coined words keep that share
+    when they make up most first words (hundreds of thousands of names)."""
+    rng = np.random.default_rng(7)
+    vocabulary = load_vocabulary()
+    lexicon = nm.build_lexicon(rng, vocabulary, 300_000)
+    parts = nm.draw_names(rng, vocabulary, lexicon, 300_000)
+    assert 0.11 <= nm.is_short_name(parts, lexicon).mean() <= 0.17

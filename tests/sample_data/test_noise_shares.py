@@ -76,8 +76,40 @@ def test_one_character_typos(linked: pd.DataFrame) -> None:
 def test_suffix_dropped_swapped_and_respelt(linked: pd.DataFrame) -> None:
     shares = measure.suffix_shares(linked)
     assert 0.06 <= shares["drop"] <= 0.10
-    assert 0.012 <= shares["swap"] <= 0.03
+    assert 0.03 <= shares["swap"] <= 0.05
     assert 0.06 <= shares["spelling"] <= 0.11
+
+
+def test_extra_division_unit_or_country_words(linked: pd.DataFrame) -> None:
+    assert 0.02 <= measure.extra_words_awards(linked).mean() <= 0.04
+
+
+def test_acronyms_of_names_with_three_or_more_words(linked: pd.DataFrame) -> None:
+    awards = measure.acronym_awards(linked)
+    assert 0.04 <= awards.loc[awards["eligible"], "acronym"].mean() <= 0.085
+    assert not awards.loc[~awards["eligible"], "acronym"].any()
+
+
+def test_foreign_legal_forms_kept_or_written_another_way(linked: pd.DataFrame) -> None:
+    shares = measure.foreign_form_shares(linked)
+    assert 0.01 <= shares["firms"] <= 0.03
+    assert 0.18 <= shares["written_otherwise"] <= 0.45
+
+
+def test_letter_lookalikes_mostly_elsewhere_and_of_short_names(
+        sample: SampleData, linked: pd.DataFrame) -> None:
+    pairs = measure.letter_lookalikes(sample, linked)
+    firms = linked.drop_duplicates("recipient_hash")
+    assert 0.03 <= pairs["recipient_hash"].nunique() / len(firms) <= 0.15
+    assert (pairs["state"] != pairs["state_other"]).mean() >= 0.6
+    with_one = firms[firms["recipient_hash"].isin(pairs["recipient_hash"])]
+    short_share = measure.is_short_name(firms["legal_business_name"]).mean()
+    assert measure.is_short_name(with_one["legal_business_name"]).mean() >= 2 * short_share
+
+
+def test_short_one_word_names_are_as_common_as_in_real_lists(linked: pd.DataFrame) -> None:
+    firms = linked.drop_duplicates("recipient_hash")
+    assert 0.11 <= measure.is_short_name(firms["legal_business_name"]).mean() <= 0.19
 
 
 def test_punctuation_around_the_suffix(linked: pd.DataFrame) -> None:

@@ -17,6 +17,7 @@ from sbir_enrichment.sample_data.reference_tables import (
     AGENCIES,
     CONTACT_TITLES,
     CONTRACT_PREFIXES,
+    EXTRA_WORDS,
     FIRST_NAMES,
     LAST_NAMES,
     PI_TITLES,
@@ -34,6 +35,7 @@ DUNS_SHOWN = np.array([0.55, 0.88, 0.10])
 PHASE_II_SHARE = 0.38
 STTR_SHARE = 0.12  # of awards from 1994 on (STTR began then)
 UNUSABLE_AMOUNTS = np.array(["TBD", "N/A", "see contract", "pending", "1.2.3"])
+EXTRA_WORDS_KEEP_SUFFIX = 0.25  # awards naming a division or country mostly leave the suffix out
 
 
 def _pick(rng: np.random.Generator, values: tuple[str, ...] | np.ndarray, n: int) -> np.ndarray:
@@ -46,35 +48,37 @@ def _blank(values: np.ndarray | pd.Series, rng: np.random.Generator, share: floa
     return series.mask(rng.random(len(series)) < share)
 
 
-def company_names(ctx: Context, parts: nm.NameParts, the_firm: np.ndarray) -> pa.Array:
-    """Award company names: the registered name rewritten with each kind of name noise."""
+def company_names(ctx: Context, parts: nm.NameParts,
+                  the_firm: np.ndarray) -> tuple[pa.Array, dict[str, np.ndarray]]:
+    """Award company names: the registered name rewritten with each kind of name noise.
+
+    Returns the names and, per ``variation`` label of name noise, which names show it.
+    """
     rng, lexicon, shares = ctx.rng, ctx.lexicon, ctx.config.names
     n = len(parts)
     tokens = parts.tokens
     abbreviate = nm.can_abbreviate(tokens, lexicon) & (rng.random(n) < shares.abbreviation_share)
     tokens = np.where(abbreviate[:, None], nm.switch_abbreviations(tokens, lexicon), tokens)
-    roll = rng.random(n)
-    spell_to = shares.suffix_spelling_share
-    swap_to = spell_to + shares.suffix_swap_share
-    drop_to = swap_to + shares.suffix_drop_share
-    suffix = np.select(
-        [roll < spell_to, roll < swap_to, roll < drop_to],
-        [nm.SUFFIX_RESPELLING[parts.suffix], nm.other_suffix(rng, ctx.vocabulary, parts.suffix), 0],
-        parts.suffix,
-    )
+    extra = rng.random(n) < shares.extra_words_share
+    suffix = _written_suffixes(ctx, parts.suffix, extra)
     punctuation = np.where(rng.random(n) < shares.punctuation_share,
                            (parts.punctuation + rng.integers(1, 4, n)) % 4, parts.punctuation)
     joiner = np.where((parts.joiner > 0) & (rng.random(n) < shares.ampersand_share),
                       3 - parts.joiner, parts.joiner)
     varied = nm.NameParts(tokens, joiner.astype(np.int8), suffix, punctuation.astype(np.int8))
-    core = nm.core_names(varied, lexicon)
+    acronym = (nm.word_count(tokens) >= 3) & (rng.random(n) < shares.acronym_share)
+    core = pc.if_else(pa.array(acronym), nm.initials(tokens, lexicon),
+                      nm.core_names(varied, lexicon))
     typo = rng.random(n) < shares.typo_share
     if typo.any():
         core_np = np.asarray(core.to_numpy(zero_copy_only=False), dtype=object)
         core_np[typo] = nm.one_typo(rng, core_np[typo]).astype(object)
         core = strings(core_np)
+    words = strings(np.asarray(EXTRA_WORDS)[rng.integers(0, len(EXTRA_WORDS), n)])
+    core = pc.if_else(pa.array(extra), pc.binary_join_element_wise(core, words, " "), core)
     name = nm.render(varied, lexicon, core)
-    leading_the = the_firm | (rng.random(n) < shares.leading_the_share)
+    added_the = rng.random(n) < shares.leading_the_share
+    leading_the = the_firm | added_the
     name = pc.binary_join_element_wise(strings(np.where(leading_the, "THE ", "")), name, "")
     case = rng.random(n)
     title = case < shares.title_case_share
@@ -82,7 +86,48 @@ def company_names(ctx: Context, parts: nm.NameParts, the_firm: np.ndarray) -> pa
         case < shares.title_case_share + shares.lower_case_share)
     titled = pc.replace_substring_regex(pc.utf8_title(name), r"\bLlc\b", "LLC")
     name = pc.if_else(pa.array(title), titled, name)
-    return pc.if_else(pa.array(lower), pc.utf8_lower(name), name)
+    name = pc.if_else(pa.array(lower), pc.utf8_lower(name), name)
+    return name, _name_variation(parts, varied, flags={
+        "typo": typo, "abbreviation": abbreviate & ~acronym,
+        "ampersand": (joiner != parts.joiner) & ~acronym, "leading the": added_the & ~the_firm,
+        "case": title | lower, "extra words": extra, "acronym": acronym})
+
+
+def _written_suffixes(ctx: Context, registered: np.ndarray, extra: np.ndarray) -> np.ndarray:
+    """Each award's legal suffix code: respelt, swapped or dropped by the suffix shares; a
+    foreign form that was kept is written another way at its own share; most awards naming
+    extra words (``extra``) leave the suffix out."""
+    rng, shares = ctx.rng, ctx.config.names
+    n = len(registered)
+    roll = rng.random(n)
+    spell_to = shares.suffix_spelling_share
+    swap_to = spell_to + shares.suffix_swap_share
+    drop_to = swap_to + shares.suffix_drop_share
+    suffix = np.select(
+        [roll < spell_to, roll < swap_to, roll < drop_to],
+        [nm.SUFFIX_RESPELLING[registered], nm.other_suffix(rng, ctx.vocabulary, registered), 0],
+        registered,
+    )
+    respell_foreign = (nm.IS_FOREIGN[registered] & (suffix == registered)
+                       & (rng.random(n) < shares.foreign_form_respelt_share))
+    suffix = np.where(respell_foreign, nm.SUFFIX_RESPELLING[suffix], suffix)
+    return np.where(extra & (rng.random(n) >= EXTRA_WORDS_KEEP_SUFFIX), 0, suffix)
+
+
+def _name_variation(registered: nm.NameParts, written: nm.NameParts,
+                    flags: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """``flags`` plus what the written legal suffix shows against the registered one."""
+    form, before = nm.SUFFIX_CANON_CODE[written.suffix], nm.SUFFIX_CANON_CODE[registered.suffix]
+    has = written.suffix > 0
+    marks = nm.suffix_marks(registered.punctuation, written.suffix)
+    written_marks = nm.suffix_marks(written.punctuation, written.suffix)
+    return {
+        **flags,
+        "suffix dropped": (registered.suffix > 0) & ~has,
+        "suffix respelt": has & (form == before) & (written.suffix != registered.suffix),
+        "legal form swapped": has & (form != before),
+        "punctuation": (marks[0] != written_marks[0]) | (marks[1] != written_marks[1]),
+    }
 
 
 def _era(year: np.ndarray) -> np.ndarray:
@@ -90,8 +135,11 @@ def _era(year: np.ndarray) -> np.ndarray:
 
 
 def _wrong_identifiers(ctx: Context, uei: pa.Array, duns: pa.Array,
-                       recipients: pd.DataFrame) -> tuple[pa.Array, pa.Array]:
-    """Replace one identifier of ``wrong_id_share`` of awards: another business's, or mistyped."""
+                       recipients: pd.DataFrame) -> tuple[pa.Array, pa.Array, np.ndarray]:
+    """Replace one identifier of ``wrong_id_share`` of awards: another business's, or mistyped.
+
+    Returns the UEI and DUNS columns and which awards got a wrong one.
+    """
     rng, config = ctx.rng, ctx.config
     n = len(uei)
     has_uei = pc.is_valid(uei).to_numpy(zero_copy_only=False)
@@ -109,12 +157,16 @@ def _wrong_identifiers(ctx: Context, uei: pa.Array, duns: pa.Array,
     new_uei = pc.if_else(pa.array(stale), stale_uei, typo_uei)
     new_duns = pc.if_else(pa.array(stale), stale_duns, typo_duns)
     return (pc.if_else(pa.array(fix_uei), new_uei, uei),
-            pc.if_else(pa.array(fix_duns), new_duns, duns))
+            pc.if_else(pa.array(fix_duns), new_duns, duns), wrong)
 
 
 def award_identifiers(ctx: Context, awards: Awards, firms: Firms, identity: FirmIdentity,
-                      recipients: pd.DataFrame) -> tuple[pa.Array, pa.Array]:
-    """The UEI and Duns columns: shown by era, sometimes wrong, formatted as exports do."""
+                      recipients: pd.DataFrame
+                      ) -> tuple[pa.Array, pa.Array, dict[str, np.ndarray]]:
+    """The UEI and Duns columns: shown by era, sometimes wrong, formatted as exports do.
+
+    Also returns, per ``variation`` label of identifiers, which awards show it.
+    """
     rng = ctx.rng
     n = len(awards.firm)
     era = _era(awards.year)
@@ -124,7 +176,9 @@ def award_identifiers(ctx: Context, awards: Awards, firms: Firms, identity: Firm
     missing = pa.nulls(n, pa.string())
     uei = pc.if_else(pa.array(show_uei), identity.uei.take(firm_index), missing)
     duns = pc.if_else(pa.array(show_duns), identity.duns.take(firm_index), missing)
-    uei, duns = _wrong_identifiers(ctx, uei, duns, recipients)
+    uei, duns, wrong = _wrong_identifiers(ctx, uei, duns, recipients)
+    variation = {"uei shown": show_uei & ~wrong, "duns shown": show_duns & ~(wrong & ~show_uei),
+                 "wrong identifier": wrong, "no identifier": ~show_uei & ~show_duns}
     shares = ctx.config.identifiers
     starts_zero = pc.fill_null(pc.starts_with(duns, "0"), False).to_numpy(zero_copy_only=False)
     lose = starts_zero & (rng.random(n) < shares.duns_lost_zeros_share)
@@ -133,7 +187,7 @@ def award_identifiers(ctx: Context, awards: Awards, firms: Firms, identity: Firm
     duns = pc.if_else(pa.array(dash), ids.dashed_duns(duns), duns)
     uei = pc.if_else(pa.array(rng.random(n) < shares.uei_lower_share), pc.utf8_lower(uei), uei)
     uei = pc.if_else(pa.array(rng.random(n) < shares.uei_padded_share), ids.padded(uei, rng), uei)
-    return uei, duns
+    return uei, duns, variation
 
 
 def _dates(rng: np.random.Generator, days: np.ndarray, blank_share: float) -> pd.Series:
@@ -212,16 +266,18 @@ def _people(rng: np.random.Generator, n: int, domain: np.ndarray) -> dict[str, n
 
 
 def build_awards(ctx: Context, awards: Awards, firms: Firms, identity: FirmIdentity,
-                 recipients: pd.DataFrame) -> pd.DataFrame:
+                 recipients: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, np.ndarray]]:
     """The awards file: the 42 SBIR.gov columns as text, one row per award, in file order.
 
     ``recipients`` supplies the identifiers of other businesses that stale award ids point at.
+    Also returns, per ``variation`` label, which awards carry that kind of variation.
     """
     rng = ctx.rng
     n = len(awards.firm)
     firm = awards.firm
-    company = company_names(ctx, identity.names.take(firm), firms.the_firm[firm])
-    uei, duns = award_identifiers(ctx, awards, firms, identity, recipients)
+    company, name_variation = company_names(ctx, identity.names.take(firm),
+                                            firms.the_firm[firm])
+    uei, duns, id_variation = award_identifiers(ctx, awards, firms, identity, recipients)
     before_move = firms.moved[firm] & (awards.year < firms.move_year[firm])
     state = np.where(before_move, firms.old_state[firm], firms.state[firm])
     address = Addresses(*(np.where(before_move, getattr(firms.old_address, f)[firm],
@@ -298,7 +354,8 @@ def build_awards(ctx: Context, awards: Awards, firms: Firms, identity: FirmIdent
         "RI POC Phone": pd.Series(_people(rng, n, domain)["phone"], dtype="str").where(sttr),
     }
     frame = pd.DataFrame(columns)[list(ctx.vocabulary.columns)]
-    return _make_unusable(rng, frame, ctx.config.unusable_share)
+    variation = {**name_variation, "moved": before_move, **id_variation}
+    return _make_unusable(rng, frame, ctx.config.unusable_share), variation
 
 
 def _make_unusable(rng: np.random.Generator, frame: pd.DataFrame, share: float) -> pd.DataFrame:

@@ -26,8 +26,14 @@ class FirmNoise(_Strict):
     """Share of present firms with a DUNS that also have old DUNS-only duplicate rows."""
     moved_share: Share = 0.06
     """Share of firms whose earlier awards carry a state they later left."""
+    lookalike_letter_share: Share = 0.03
+    """Share of firms with another business named like them but one letter off (ORBIT vs
+    ORBITZ), mostly in another state; firms with a short one-word name are likelier to have one."""
     parent_share: Share = 0.05
     """Share of recipient rows with a parent (parent_uei/parent_duns/parent name)."""
+    foreign_form_share: Share = 0.02
+    """Share of businesses (SBIR firms and other recipients alike) registered with a foreign
+    legal form (GMBH, S.A., AG, B.V., PTY LTD, S.R.L., AB, OY, SP. Z O.O., S.P.A.)."""
 
 
 class IdentifierNoise(_Strict):
@@ -56,7 +62,7 @@ class NameNoise(_Strict):
     """Share of awards whose commas/periods around the suffix differ from the registered name."""
     suffix_spelling_share: Share = 0.08
     """Share of awards writing the same legal form another way (INC ↔ INCORPORATED)."""
-    suffix_swap_share: Share = 0.02
+    suffix_swap_share: Share = 0.04
     """Share of awards naming another legal form (the firm re-registered: LLC → INC)."""
     suffix_drop_share: Share = 0.08
     """Share of awards with the legal suffix left out."""
@@ -68,6 +74,15 @@ class NameNoise(_Strict):
     """Share of awards with a leading "The" the registered name lacks."""
     ampersand_share: Share = 0.40
     """Share of names containing & or AND written with the other one."""
+    extra_words_share: Share = 0.03
+    """Share of awards naming a division, unit or country after the core name (``ACME ROBOTICS
+    DEFENSE DIVISION``, ``ACME ROBOTICS UK``), usually without the legal suffix."""
+    acronym_share: Share = 0.06
+    """Share of awards of firms with three or more core words written as the initials
+    (``ADVANCED MATERIALS RESEARCH INC`` → ``AMR INC``)."""
+    foreign_form_respelt_share: Share = 0.30
+    """Share of awards of firms with a foreign legal form that keep the form but write it
+    another way (S.A. → SA, PTY LTD → PTY, S.P.A. → S P A), on top of ``suffix_spelling_share``."""
 
 
 class VariantNoise(_Strict):

@@ -19,23 +19,39 @@ from sbir_enrichment.sample_data.arrow import strings
 from sbir_enrichment.sample_data.vocabulary import STRING, Vocabulary
 
 MAX_TOKENS = 5
+SHORT_NAME_LETTERS = (4, 7)  # a short name is one word of 4–7 letters (ORBIT, ELCOM)
 DISTINCT_WORD_SLACK = 1.2  # distinctive first words available per name needing one
+PIECE_LETTERS = (2, 5)  # a coined word joins a 2–5 letter beginning to a 2–5 letter ending
 
-# Legal suffixes as written; their index is the suffix code. Index 0 = no suffix.
+# Legal suffixes as written; their index is the suffix code. Index 0 = no suffix. The US forms
+# come first; then foreign forms as registered, each followed by its other spelling (if any).
 SUFFIXES: tuple[str, ...] = (
     "", "INC", "INCORPORATED", "LLC", "L.L.C.", "CORP", "CORPORATION", "CO", "COMPANY", "LTD",
     "LIMITED", "LP", "LLP", "PLLC", "PC", "PBC",
+    "GMBH", "G.M.B.H.", "S.A.", "SA", "AG", "A.G.", "B.V.", "BV", "PTY LTD", "PTY", "S.R.L.",
+    "SRL", "AB", "A.B.", "OY", "SP. Z O.O.", "SP Z OO", "S.P.A.", "S P A",
 )
 SUFFIX_CANON: tuple[str, ...] = (
     "", "INC", "INC", "LLC", "LLC", "CORP", "CORP", "CO", "CO", "LTD", "LTD", "LP", "LLP", "PLLC",
     "PC", "PBC",
+    "GMBH", "GMBH", "S.A.", "S.A.", "AG", "AG", "B.V.", "B.V.", "PTY LTD", "PTY LTD", "S.R.L.",
+    "S.R.L.", "AB", "AB", "OY", "SP. Z O.O.", "SP. Z O.O.", "S.P.A.", "S.P.A.",
+)
+# Foreign legal forms as firms register them (``firms.foreign_form_share``).
+FOREIGN_SUFFIXES: tuple[str, ...] = (
+    "GMBH", "S.A.", "AG", "B.V.", "PTY LTD", "S.R.L.", "AB", "OY", "SP. Z O.O.", "S.P.A.",
 )
 # Another spelling of the same legal form (code → code; the suffix itself when there is none).
 _RESPELLING = {"INC": "INCORPORATED", "LLC": "L.L.C.", "CORP": "CORPORATION", "CO": "COMPANY",
-               "LTD": "LIMITED"}
+               "LTD": "LIMITED", "GMBH": "G.M.B.H.", "S.A.": "SA", "AG": "A.G.", "B.V.": "BV",
+               "PTY LTD": "PTY", "S.R.L.": "SRL", "AB": "A.B.", "SP. Z O.O.": "SP Z OO",
+               "S.P.A.": "S P A"}
 _RESPELLING.update({v: k for k, v in _RESPELLING.items()})
 SUFFIX_RESPELLING = np.array([SUFFIXES.index(_RESPELLING.get(s, s)) for s in SUFFIXES])
 SUFFIX_CANON_CODE = np.array([SUFFIXES.index(c) for c in SUFFIX_CANON])
+FOREIGN_SUFFIX_CODES = np.array([SUFFIXES.index(s) for s in FOREIGN_SUFFIXES])
+IS_FOREIGN = np.isin(SUFFIX_CANON_CODE, FOREIGN_SUFFIX_CODES)
+"""Suffix code → whether it is a foreign legal form (in any spelling)."""
 ABBREVIATED_SUFFIXES = np.isin(SUFFIXES, ("INC", "CORP", "CO", "LTD"))  # take a period
 
 # Punctuation around the suffix: "CORE INC", "CORE, INC", "CORE, INC.", "CORE INC."
@@ -99,20 +115,42 @@ def _draw(rng: np.random.Generator, p: np.ndarray, size: int) -> np.ndarray:
 
 
 def _word_pieces(words: np.ndarray) -> tuple[pa.Array, pa.Array]:
-    """Beginnings (2–5 letters) and endings (2–5 letters) of real words, distinct."""
+    """Beginnings and endings (``PIECE_LETTERS``) of real words, distinct, shortest first."""
     words = words[np.strings.isalpha(words) & (np.strings.str_len(words) >= 5)]
     length = np.strings.str_len(words)
-    starts = [np.strings.slice(words, 0, k) for k in range(2, 6)]
-    ends = [np.strings.slice(words, np.maximum(length - k, 1), length) for k in range(2, 6)]
-    return (pc.unique(pa.array(np.concatenate(starts).astype(object), type=pa.string())),
-            pc.unique(pa.array(np.concatenate(ends).astype(object), type=pa.string())))
+    sizes = range(PIECE_LETTERS[0], PIECE_LETTERS[1] + 1)
+    starts = np.concatenate([np.strings.slice(words, 0, k) for k in sizes])
+    ends = np.concatenate([np.strings.slice(words, np.maximum(length - k, 1), length)
+                           for k in sizes])
+    return _by_length(starts), _by_length(ends)
+
+
+def _by_length(pieces: np.ndarray) -> pa.Array:
+    """The distinct pieces, shortest first."""
+    distinct = pc.unique(strings(pieces))
+    return distinct.take(pa.array(np.argsort(pc.utf8_length(distinct).to_numpy(), kind="stable")))
+
+
+def _pick_pieces(rng: np.random.Generator, pieces: pa.Array, letters: np.ndarray) -> pa.Array:
+    """For each wanted length, a random piece of that many letters (``pieces`` shortest first)."""
+    lengths = pc.utf8_length(pieces).to_numpy()
+    first = np.searchsorted(lengths, letters, side="left")
+    count = np.searchsorted(lengths, letters, side="right") - first
+    return pieces.take(pa.array(first + (rng.random(len(letters)) * count).astype(np.int64)))
 
 
 def _coined_words(rng: np.random.Generator, vocabulary: Vocabulary, size: int) -> pa.Array:
-    """About ``size`` new words, each a real word's beginning joined to another's ending."""
+    """About ``size`` new words, each a real word's beginning joined to another's ending.
+
+    Their lengths follow those of real one-word firm names (clipped to what two pieces make),
+    so short one-word names (PRAG, OWLFLY) stay as common at 3.4M names as in the real lists.
+    """
     starts, ends = _word_pieces(vocabulary.lead_tokens.values)
-    left = starts.take(pa.array(rng.integers(0, len(starts), size)))
-    right = ends.take(pa.array(rng.integers(0, len(ends), size)))
+    low, high = PIECE_LETTERS
+    length = np.clip(vocabulary.one_word_name_letters.draw(rng, size), 2 * low, 2 * high)
+    start_letters = rng.integers(np.maximum(low, length - high), np.minimum(high, length - low) + 1)
+    left = _pick_pieces(rng, starts, start_letters)
+    right = _pick_pieces(rng, ends, length - start_letters)
     coined = pc.unique(pc.binary_join_element_wise(left, right, ""))
     legal_ending = pc.match_substring_regex(coined, "(LLC|INC|CORP|LTD)$")
     return coined.filter(pc.and_(pc.greater_equal(pc.utf8_length(coined), 4),
@@ -246,15 +284,68 @@ def core_names(parts: NameParts, lexicon: Lexicon) -> pa.Array:
     return pc.binary_join_element_wise(*columns, " ", null_handling="skip")
 
 
+def initials(tokens: np.ndarray, lexicon: Lexicon) -> pa.Array:
+    """The first letter of each word, run together (ADVANCED MATERIALS RESEARCH → AMR)."""
+    letters = [pc.utf8_slice_codeunits(_strings(lexicon.words, tokens[:, k]), 0, 1)
+               for k in range(MAX_TOKENS)]
+    return pc.binary_join_element_wise(*letters, "", null_handling="skip")
+
+
+def word_count(tokens: np.ndarray) -> np.ndarray:
+    """Words in each core."""
+    return (tokens >= 0).sum(axis=1)
+
+
+def is_short_name(parts: NameParts, lexicon: Lexicon) -> np.ndarray:
+    """Names whose core is one word of ``SHORT_NAME_LETTERS`` letters (ORBIT, ELCOM)."""
+    letters = pc.utf8_length(lexicon.words).to_numpy()[np.maximum(parts.tokens[:, 0], 0)]
+    low, high = SHORT_NAME_LETTERS
+    return (word_count(parts.tokens) == 1) & (letters >= low) & (letters <= high)
+
+
+def one_letter_off(rng: np.random.Generator, words: np.ndarray) -> np.ndarray:
+    """Each word with one letter added in front or at the end, replaced, or dropped.
+
+    ELCOM → TELCOM, ORBIT → ORBITZ, ALCON → ALCAN, VENTUS → VENUS; a letter is dropped only
+    from words of five letters or more.
+    """
+    words = np.asarray(words, dtype=STRING)
+    n = len(words)
+    length = np.strings.str_len(words)
+    letter = _ALPHABET[rng.integers(0, len(_ALPHABET), n)]
+    pos = (rng.random(n) * length).astype(np.int64)
+    before, after = np.strings.slice(words, 0, pos), np.strings.slice(words, pos + 1, length)
+    current = np.strings.slice(words, pos, pos + 1)
+    letter = np.where(letter == current, np.where(letter == "E", "A", "E"), letter)
+    kind = rng.integers(0, 4, n)
+    kind = np.where((kind == 3) & (length < 5), 2, kind)
+    return np.select([kind == 0, kind == 1, kind == 2],
+                     [letter + words, words + letter, before + letter + after],
+                     before + after).astype(STRING)
+
+
+def suffix_marks(punctuation: np.ndarray, suffix: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Whether each name has a comma before its suffix, and a period after it."""
+    comma = np.isin(punctuation, (1, 2)) & (suffix > 0)
+    period = np.isin(punctuation, (2, 3)) & ABBREVIATED_SUFFIXES[suffix]
+    return comma, period
+
+
 def render(parts: NameParts, lexicon: Lexicon, core: pa.Array | None = None) -> pa.Array:
     """Full names: core, then the suffix in the punctuation style of each row."""
     core = core_names(parts, lexicon) if core is None else core
     suffix = pa.array(SUFFIXES).take(pa.array(parts.suffix))
-    comma = np.isin(parts.punctuation, (1, 2)) & (parts.suffix > 0)
-    period = np.isin(parts.punctuation, (2, 3)) & ABBREVIATED_SUFFIXES[parts.suffix]
+    comma, period = suffix_marks(parts.punctuation, parts.suffix)
     separator = strings(np.where(comma, ", ", np.where(parts.suffix > 0, " ", "")))
     ending = strings(np.where(period, ".", ""))
     return pc.binary_join_element_wise(core, separator, suffix, ending, "")
+
+
+def with_foreign_forms(rng: np.random.Generator, parts: NameParts, share: float) -> NameParts:
+    """``share`` of the names registered with a foreign legal form instead (uniformly drawn)."""
+    foreign = rng.random(len(parts)) < share
+    drawn = FOREIGN_SUFFIX_CODES[rng.integers(0, len(FOREIGN_SUFFIX_CODES), len(parts))]
+    return with_suffix(parts, np.where(foreign, drawn, parts.suffix))
 
 
 def other_suffix(rng: np.random.Generator, vocabulary: Vocabulary,

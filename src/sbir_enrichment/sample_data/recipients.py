@@ -3,8 +3,9 @@
 Row kinds (all written in USAspending's upper case):
 - main: the firm's current row (UEI and/or DUNS, current state);
 - legacy: an old DUNS-only row of the same firm (same DUNS, no UEI, a slightly different name);
-- look-alike: another business with the firm's core name and another legal form, or with one
-  word changed (different identifiers; usually another state);
+- look-alike: another business with the firm's core name and another legal form, with one
+  word changed, or with one letter of the first word changed (different identifiers; usually
+  another state);
 - filler: businesses that never won an SBIR award, from the same vocabulary.
 Only main and legacy rows are acceptable recipients of a firm's awards.
 """
@@ -25,6 +26,7 @@ from sbir_enrichment.sample_data.config import GeneratorConfig
 from sbir_enrichment.sample_data.context import Context, FirmIdentity
 from sbir_enrichment.sample_data.firms import Firms, other_states
 from sbir_enrichment.sample_data.reference_tables import BUSINESS_TYPE_CODES, RECIPIENT_SOURCES
+from sbir_enrichment.sample_data.vocabulary import STRING
 
 RECIPIENT_COLUMNS: tuple[str, ...] = (
     "id", "recipient_hash", "legal_business_name", "duns", "address_line_1", "address_line_2",
@@ -32,10 +34,12 @@ RECIPIENT_COLUMNS: tuple[str, ...] = (
     "parent_legal_business_name", "state", "zip4", "zip5", "alternate_names", "source",
     "update_date", "uei", "parent_uei",
 )
-KINDS = ("main", "legacy", "lookalike_suffix", "lookalike_token", "filler")
+KINDS = ("main", "legacy", "lookalike_suffix", "lookalike_token", "lookalike_letter", "filler")
+LOOKALIKE_LABELS = ("suffix lookalike", "word lookalike", "letter lookalike")  # variation labels
 MAIN_UEI_MISSING = 0.03  # a firm with a UEI whose current row still lacks it
 MAIN_DUNS_MISSING = 0.08  # a firm with a DUNS whose current row lacks it
 LOOKALIKE_SAME_STATE = 0.25
+SHORT_NAME_WEIGHT = 4.0  # short one-word names: 4× as likely to have a letter look-alike
 FILLER_HAS_UEI = 0.70
 FILLER_HAS_DUNS = 0.75
 ALTERNATE_NAME_SHARE = 0.5  # firms with legacy rows whose current row lists the legacy name
@@ -167,29 +171,58 @@ def _legacy_rows(ctx: Context, firms: Firms, identity: FirmIdentity,
                  np.full(n, 2005), np.minimum(np.maximum(firms.last_year[idx], 2008), 2014))
 
 
+def letter_lookalike_firms(ctx: Context, names: nm.NameParts) -> np.ndarray:
+    """Firms that get a letter look-alike: ``lookalike_letter_share`` of them on average,
+    those with a short one-word name ``SHORT_NAME_WEIGHT`` times as likely as the others.
+
+    Drawn once names exist (a ``RecipientPlan`` is made before), so fillers make up the rows.
+    """
+    weight = np.where(nm.is_short_name(names, ctx.lexicon), SHORT_NAME_WEIGHT, 1.0)
+    chance = ctx.config.firms.lookalike_letter_share * weight / weight.mean()
+    return ctx.rng.random(len(names)) < np.minimum(chance, 1.0)
+
+
+def _letter_off_cores(rng: np.random.Generator, lexicon: nm.Lexicon,
+                      parts: nm.NameParts) -> pa.Array:
+    """Each core with its first word one letter off, into a word no drawn name starts with."""
+    first = np.asarray(lexicon.words.take(pa.array(parts.tokens[:, 0])).to_numpy(
+        zero_copy_only=False), dtype=STRING)
+    changed = nm.one_letter_off(rng, first)
+    while (known := pc.is_in(strings(changed), value_set=lexicon.words).to_numpy(
+            zero_copy_only=False)).any():
+        changed[known] = nm.one_letter_off(rng, first[known])
+    core = np.asarray(nm.core_names(parts, lexicon).to_numpy(zero_copy_only=False), dtype=STRING)
+    return strings(changed + np.strings.slice(core, np.strings.str_len(first), None))
+
+
 def _lookalike_rows(ctx: Context, firms: Firms, names: nm.NameParts, *, mask: np.ndarray,
                     kind: int, taken_keys: np.ndarray) -> _Rows:
-    """Other businesses named like the ``mask`` firms: another legal form, or one word changed.
+    """Other businesses named like the ``mask`` firms: another legal form, one word changed,
+    or one letter of the first word changed.
 
-    ``names`` are the firms' names; ``taken_keys`` the core keys a new name must not repeat.
+    ``names`` are the firms' names; ``taken_keys`` the core keys a new name must not repeat (a
+    letter look-alike's first word is no drawn word, so its name is new by construction).
     """
     rng, vocabulary, lexicon = ctx.rng, ctx.vocabulary, ctx.lexicon
     idx = np.flatnonzero(mask)
     parts = names.take(idx)
+    core = None
     if kind == KINDS.index("lookalike_suffix"):
         parts = nm.with_suffix(parts, nm.other_suffix(rng, vocabulary, parts.suffix))
-    else:
+    elif kind == KINDS.index("lookalike_token"):
         tokens = nm.change_one_token(rng, lexicon, parts.tokens)
         fresh = ~np.isin(nm.core_keys(tokens), taken_keys)
         idx, parts = idx[fresh], nm.NameParts(tokens[fresh], parts.joiner[fresh],
                                                parts.suffix[fresh], parts.punctuation[fresh])
+    else:
+        core = _letter_off_cores(rng, lexicon, parts)
     n = len(idx)
     parts = nm.NameParts(parts.tokens, parts.joiner, parts.suffix,
                          rng.choice(nm.PUNCTUATION_STYLES, n, p=nm.REGISTERED_PUNCTUATION_P))
     same_state = rng.random(n) < LOOKALIKE_SAME_STATE
     state = np.where(same_state, firms.state[idx], other_states(rng, vocabulary, firms.state[idx]))
     empty = pa.nulls(n, pa.string())
-    return _Rows(kind, idx, nm.render(parts, lexicon), empty, empty,
+    return _Rows(kind, idx, nm.render(parts, lexicon, core), empty, empty,
                  _place(state, draw_addresses(rng, state)), np.full(n, 2008), np.full(n, 2025))
 
 
@@ -262,8 +295,9 @@ def _assign_identifiers(rng: np.random.Generator, rows: list[_Rows], pool_uei: p
 
 def build_recipients(ctx: Context, firms: Firms, plan: RecipientPlan, identity: FirmIdentity,
                      *, fillers: nm.NameParts, pools: tuple[pa.Array, pa.Array, pa.Array],
-                     ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """The recipient table, and each firm's acceptable recipient hashes (``firm, recipient_hash``).
+                     ) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, np.ndarray]]:
+    """The recipient table, each firm's acceptable recipient hashes (``firm, recipient_hash``),
+    and, per look-alike ``variation`` label, which firms have such a look-alike.
 
     ``fillers`` are names for non-SBIR businesses (the first ones needed are used); ``pools``
     are ``(uei, duns, recipient_hash)`` values distinct from the firms', at least one per row.
@@ -278,6 +312,9 @@ def build_recipients(ctx: Context, firms: Firms, plan: RecipientPlan, identity: 
                         kind=KINDS.index("lookalike_suffix"), taken_keys=taken),
         _lookalike_rows(ctx, firms, identity.names, mask=plan.token_lookalike,
                         kind=KINDS.index("lookalike_token"), taken_keys=taken),
+        _lookalike_rows(ctx, firms, identity.names,
+                        mask=letter_lookalike_firms(ctx, identity.names),
+                        kind=KINDS.index("lookalike_letter"), taken_keys=taken),
     ]
     n_fillers = max(0, config.n_recipients - sum(len(r) for r in rows))
     rows.append(_filler_rows(ctx, fillers.take(np.arange(min(len(fillers), n_fillers)))))
@@ -308,7 +345,9 @@ def build_recipients(ctx: Context, firms: Firms, plan: RecipientPlan, identity: 
     })
     frame = _add_details(rng, frame, config.firms.parent_share)
     truth = frame.loc[frame["kind"] <= 1, ["firm", "recipient_hash"]].reset_index(drop=True)
-    return frame[list(RECIPIENT_COLUMNS)], truth
+    lookalikes = {label: np.isin(np.arange(len(firms)), r.firm)
+                  for label, r in zip(LOOKALIKE_LABELS, rows[2:5], strict=True)}
+    return frame[list(RECIPIENT_COLUMNS)], truth, lookalikes
 
 
 def _add_details(rng: np.random.Generator, frame: pd.DataFrame,

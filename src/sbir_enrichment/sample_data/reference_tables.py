@@ -162,3 +162,11 @@ STREET_NAMES: tuple[str, ...] = (
     "PARK PL", "ENTERPRISE DR", "MILL RD", "HIGHLAND AVE", "LAKE DR", "DISCOVERY DR",
 )
 
+
+# Words an award may add after a firm's core name: a division, a unit, or a country
+# (``ACME ROBOTICS DEFENSE DIVISION``, ``ACME ROBOTICS UK``); ``names.extra_words_share``.
+EXTRA_WORDS: tuple[str, ...] = (
+    "DEFENSE DIVISION", "GOVERNMENT SERVICES", "FEDERAL", "FEDERAL SYSTEMS", "RESEARCH DIVISION",
+    "MEDICAL DIVISION", "SPACE DIVISION", "ADVANCED PROGRAMS", "APPLIED RESEARCH LAB",
+    "NORTH AMERICA", "USA", "UK", "CANADA", "EUROPE", "AUSTRALIA", "ISRAEL", "INDIA",
+)

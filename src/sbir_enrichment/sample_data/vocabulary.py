@@ -32,6 +32,8 @@ class Vocabulary:
     lead_tokens: Weighted
     tail_tokens: Weighted
     core_token_counts: Weighted
+    one_word_name_letters: Weighted
+    """Letters in the word of real one-word firm names (PRAG, OWLFLY, SEPRAGEN)."""
     legal_suffixes: Weighted
     states: Weighted
     award_years: Weighted
@@ -53,6 +55,7 @@ def load_vocabulary() -> Vocabulary:
         lead_tokens=_weighted(raw["lead_tokens"]),
         tail_tokens=_weighted(raw["tail_tokens"]),
         core_token_counts=_weighted(raw["core_token_counts"], dtype=np.int64),
+        one_word_name_letters=_weighted(raw["one_word_name_letters"], dtype=np.int64),
         legal_suffixes=_weighted(raw["legal_suffixes"]),
         states=_weighted(raw["states"]),
         award_years=_weighted(raw["award_years"], dtype=np.int64),

@@ -26,7 +26,9 @@ def test_pipeline_writes_the_three_raw_files(project_copy: Path) -> None:
     assert awards.columns[0] == "Company" and awards.columns[-1] == "RI POC Phone"
     assert len(recipients) == 12000
     assert recipients["recipient_hash"].is_unique
-    assert list(truth.columns) == ["source_row", "recipient_hash"]
+    assert list(truth.columns) == ["source_row", "recipient_hash", "variation"]
+    assert truth["variation"].str.contains(
+        "uei shown|duns shown|wrong identifier|no identifier").all()
     assert truth["recipient_hash"].isin(recipients["recipient_hash"]).all()
     assert truth["source_row"].between(0, 1499).all()
     # Lost leading zeros survive the round trip: text is written and read back as text.
