@@ -39,8 +39,8 @@ def _level(index: RecipientIndex, award: str, recipient: int) -> str:
 
 
 @pytest.mark.parametrize(("award", "recipient", "expected"), [
-    ("Ericsson AB", 0, "exact_rare"),  # legal form aside, the same name, held by one recipient
-    ("ACME ROBOTICS LLC", 4, "exact_rare"),  # held by two: still rare
+    ("Ericsson AB", 0, "exact_rare"),  # legal form aside, the same name, held by one only
+    ("ACME ROBOTICS LLC", 4, "exact_uncommon"),  # held by two recipients: not unique
     ("PUMPILUS TECHNOLOGIES", 2, "exact_rare"),
     ("PUMPILUZ TECHNOLOGIES", 2, "near"),  # one letter off a long name
     ("DELPHIX", 1, "near_short"),  # one letter off a short one

@@ -8,6 +8,10 @@ Every normalised name yields keys (``NameKeys``):
   only below a cap) propose candidates, so ``TECH`` never does but ``PUMPILUS`` always does;
 - ``prefix`` / ``tail``: the first and last few characters of the space-free name, so a typo
   in the rare word still leaves a key intact at the other end of the name;
+- ``head`` / ``foot``: the first and last ``_WORD_AFFIX`` letters of the name's first word (of at
+  least ``_WORD_AFFIX + 1`` letters): a typo inside a short first word breaks both ends of the
+  space-free name, rarely both ends of the word, and a common last word (``TECH``) makes the
+  name's tail useless;
 - ``initials``: the first letters of a name of several words (``INTERNATIONAL BUSINESS
   MACHINES`` → ``IBM``), looked up among the space-free names of the other side (acronyms).
 
@@ -36,6 +40,7 @@ from sbir_enrichment.matching.hashing import (
 
 _ROW_BITS = np.uint64(32)
 _SPACE = ord(" ")
+_WORD_AFFIX = 3
 
 
 @dataclass(frozen=True)
@@ -102,6 +107,10 @@ class NameKeys:
     compact: np.ndarray
     prefix: np.ndarray
     tail: np.ndarray
+    head: np.ndarray
+    """Key of the first letters of the first word (0 when it is short)."""
+    foot: np.ndarray
+    """Key of the last letters of the first word (0 when it is short)."""
     initials: np.ndarray
     """Key of the first letters of a name of two or more words (0 for one word)."""
     word: np.ndarray
@@ -124,7 +133,7 @@ class NameKeys:
                                                affix_chars),
                 byte_blocks(offsets))]
         fields = []
-        for i in range(6):  # one field at a time, freeing its block parts (bounded memory)
+        for i in range(8):  # one field at a time, freeing its block parts (bounded memory)
             fields.append(np.concatenate([np.zeros(0, dtype=np.uint32),
                                           *(part[i] for part in parts)]))
             for part in parts:
@@ -133,16 +142,18 @@ class NameKeys:
         missing = pc.is_null(text).to_numpy(zero_copy_only=False)
         if not missing.any():
             return keys
-        for name_keys in (keys.compact, keys.prefix, keys.tail, keys.initials):
+        for name_keys in (keys.compact, keys.prefix, keys.tail, keys.head, keys.foot,
+                          keys.initials):
             name_keys[missing] = 0
         kept = ~missing[keys.word_owner]
-        return cls(keys.compact, keys.prefix, keys.tail, keys.initials, keys.word[kept],
-                   keys.word_owner[kept])
+        return cls(keys.compact, keys.prefix, keys.tail, keys.head, keys.foot, keys.initials,
+                   keys.word[kept], keys.word_owner[kept])
 
 
 def _block_name_keys(offsets: np.ndarray, data: np.ndarray, first: int, affix_chars: int
                      ) -> tuple[np.ndarray, ...]:
-    """Compact, prefix, tail, initials and word keys (with owners) of the names at ``offsets``."""
+    """Compact, prefix, tail, head, foot, initials and word keys (with owners) of the names at
+    ``offsets``."""
     base = offsets[0]
     local = offsets - base
     block = data[base : offsets[-1]]
@@ -162,13 +173,25 @@ def _block_name_keys(offsets: np.ndarray, data: np.ndarray, first: int, affix_ch
     last_word = np.cumsum(words_per_name)
     initials = PrefixSums(block[word_starts]).keys(last_word - words_per_name, last_word)
     initials[words_per_name < 2] = 0
+    block_sums = PrefixSums(block)
+    head = np.zeros(len(words_per_name), dtype=np.uint32)
+    foot = np.zeros(len(words_per_name), dtype=np.uint32)
+    named = np.flatnonzero(words_per_name > 0)
+    first_word = (last_word - words_per_name)[named]
+    word_start, word_stop = word_starts[first_word], word_stops[first_word]
+    long_word = word_stop - word_start > _WORD_AFFIX
+    at, word_start, word_stop = named[long_word], word_start[long_word], word_stop[long_word]
+    head[at] = block_sums.keys(word_start, word_start + _WORD_AFFIX)
+    foot[at] = block_sums.keys(word_stop - _WORD_AFFIX, word_stop)
     compact_sums = PrefixSums(compact_data)
     return (
         compact_sums.keys(start, stop),
         compact_sums.keys(start, np.minimum(start + affix_chars, stop)),
         compact_sums.keys(np.maximum(stop - affix_chars, start), stop),
+        head,
+        foot,
         initials,
-        PrefixSums(block).keys(word_starts, word_stops),
+        block_sums.keys(word_starts, word_stops),
         (local_owner + first).astype(np.uint32),
     )
 

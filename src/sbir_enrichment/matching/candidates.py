@@ -22,7 +22,9 @@ from sbir_enrichment.matching.comparisons import (
     compare_names,
     compare_states,
     compare_uei,
+    spelled_alike,
 )
+from sbir_enrichment.matching.blocking import distinct_pairs
 from sbir_enrichment.matching.hashing import string_keys
 from sbir_enrichment.matching.index import RecipientIndex, duns_keys
 from sbir_enrichment.matching.names import legal_form_codes, normalise_name
@@ -125,7 +127,9 @@ def compare_pairs(batch: AwardBatch, position: np.ndarray, row: np.ndarray,
 
 def candidate_pairs(batch: AwardBatch, index: RecipientIndex, settings: MatchSettings) -> Pairs:
     """Every candidate of every award in ``batch``, compared (sorted by award, then row)."""
-    codes, rows = index.name_pairs(batch.names.keys, settings)
+    (codes, rows), (spelt_codes, spelt_rows) = index.name_pairs(batch.names.keys, settings)
+    alike = spelled_alike(batch.names, spelt_codes, spelt_rows, index, settings)
+    codes, rows = distinct_pairs(np.r_[codes, spelt_codes[alike]], np.r_[rows, spelt_rows[alike]])
     name_level = compare_names(batch.names, codes, rows, index, settings)
     useful = name_level != NAME_ELSE
     codes, rows, name_level = codes[useful], rows[useful], name_level[useful]

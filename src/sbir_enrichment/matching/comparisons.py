@@ -2,8 +2,8 @@
 
 Five comparisons, each with ordered levels (the first that holds is the pair's level):
 
-- ``name`` of the normalised names: ``exact`` (same space-free name), ``near`` (length-relative
-  similarity ≥ ``near_similarity``, both names long), ``contains_most`` (one name's words all in
+- ``name`` of the normalised names: ``exact`` (same space-free name), ``near`` (one typo apart, or
+  length-relative similarity ≥ ``near_similarity``; both names long), ``contains_most`` (one name's words all in
   the other, and those words carry at least ``cover_share`` of the other's information),
   ``near_short`` (near, but a short name: one letter off means little there), ``overlap_most``
   (shared words carry ``cover_share`` of both names' information), ``contains_some``,
@@ -30,7 +30,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 from rapidfuzz import process
-from rapidfuzz.distance import Indel
+from rapidfuzz.distance import OSA, Indel
 
 from sbir_enrichment.matching.blocking import NameKeys
 from sbir_enrichment.matching.index import (
@@ -103,7 +103,36 @@ def _similarity(left: np.ndarray, right: np.ndarray, cutoff: float) -> np.ndarra
     if len(left) == 0:
         return np.zeros(0)
     return process.cpdist(left, right, scorer=Indel.normalized_similarity,
-                          score_cutoff=cutoff, workers=-1, dtype=np.float32).astype(np.float64)
+                          score_cutoff=cutoff, workers=-1, dtype=np.float64)
+
+
+def _one_typo(left: np.ndarray, right: np.ndarray) -> np.ndarray:
+    """Whether each pair is one typo apart: a letter changed, dropped, added or two swapped."""
+    if len(left) == 0:
+        return np.zeros(0, dtype=bool)
+    return process.cpdist(left, right, scorer=OSA.distance, score_cutoff=1, workers=-1,
+                          dtype=np.int32) <= 1
+
+
+def spelled_alike(batch: NameBatch, codes: np.ndarray, rows: np.ndarray, index: RecipientIndex,
+                  settings: MatchSettings) -> np.ndarray:
+    """Which pairs are spelt alike: one typo apart, or similar enough to be ``fuzzy``.
+
+    The lengths are checked first: two names whose lengths differ too much cannot be similar.
+    """
+    left_length = text_lengths(batch.names)[codes]
+    right_length = index.name_length[rows]
+    reach = 2 * np.minimum(left_length, right_length) >= settings.fuzzy_similarity * (
+        left_length + right_length)
+    reach |= np.abs(left_length - right_length) <= 1
+    at = np.flatnonzero(reach)
+    distinct, local = np.unique(rows[at], return_inverse=True)
+    left = batch.names.to_numpy(dtype=object, na_value="")[codes[at]]
+    right = index.column("name_norm", distinct, missing="")[local]
+    alike = np.zeros(len(codes), dtype=bool)
+    alike[at] = (_similarity(left, right, settings.fuzzy_similarity)
+                 >= settings.fuzzy_similarity) | _one_typo(left, right)
+    return alike
 
 
 def compare_names(batch: NameBatch, codes: np.ndarray, rows: np.ndarray, index: RecipientIndex,
@@ -151,9 +180,8 @@ def compare_names(batch: NameBatch, codes: np.ndarray, rows: np.ndarray, index: 
     exact_count = index.compact.sizes(batch.keys.compact)[codes]
     left = batch.names.to_numpy(dtype=object, na_value="")[codes]
     similarity = _similarity(left, right_names[local], settings.fuzzy_similarity)
-    shorter = np.minimum(text_lengths(batch.names)[codes],
-                         text_lengths(pd.Series(right_names, dtype="string"))[local])
-    near = similarity >= settings.near_similarity
+    shorter = np.minimum(text_lengths(batch.names)[codes], index.name_length[rows])
+    near = (similarity >= settings.near_similarity) | _one_typo(left, right_names[local])
     award_initials = (batch.keys.initials[codes] != 0) & (
         batch.keys.initials[codes] == index.compact_key[rows])
     recipient_initials = (right_keys.initials[local] != 0) & (

@@ -93,6 +93,7 @@ class RecipientIndex:
         self.recipients = recipients
         self.affix_chars = affix_chars  # the award side must use the same key length
         name_norm = recipients.column("name_norm")
+        self.name_length = text_lengths(name_norm).astype(np.int16)
         self.uei_key = string_keys(recipients.column("uei"))
         self.duns_key = duns_keys(recipients.column("duns"))
         self.parent_uei_key = string_keys(recipients.column("parent_uei"))
@@ -108,7 +109,9 @@ class RecipientIndex:
         self.compact = KeyTable.build(keys.compact)
         self.prefix = KeyTable.build(keys.prefix, max_block=settings.max_affix_block)
         self.tail = KeyTable.build(keys.tail, max_block=settings.max_affix_block)
-        self.initials = KeyTable.build(keys.initials, max_block=settings.max_affix_block)
+        self.head = KeyTable.build(keys.head, max_block=settings.max_affix_block)
+        self.foot = KeyTable.build(keys.foot, max_block=settings.max_affix_block)
+        self.initials = KeyTable.build(keys.initials, max_block=settings.max_initials_block)
         every_word = KeyTable.build(keys.word, keys.word_owner)
         del keys
         self._word_keys, self._word_rows, self.name_bits = _word_statistics(
@@ -210,23 +213,30 @@ class RecipientIndex:
         rank = np.arange(len(owner)) - np.repeat(starts, np.diff(np.r_[starts, len(owner)]))
         return usable[order[rank < settings.rare_words]]
 
-    def name_pairs(self, keys: NameKeys,
-                   settings: MatchSettings) -> tuple[np.ndarray, np.ndarray]:
-        """Distinct ``(position, row)`` candidates of a batch of names, from every name key.
+    def name_pairs(self, keys: NameKeys, settings: MatchSettings
+                   ) -> tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]:
+        """``(position, row)`` candidates of a batch of names: by words, and by spelling.
 
-        The same space-free name, the rarest words, the prefix and tail keys, and acronyms
-        (the name's initials as a recipient's name, or the name as a recipient's initials).
+        By words: the same space-free name, the rarest words, and acronyms (the name's initials
+        as a recipient's name, or the name as a recipient's initials). By spelling: the prefix,
+        tail, head and foot keys, which only catch typos, so their pairs are worth keeping only when the
+        two names are spelt alike (``candidates`` checks). Each set is distinct.
         """
         chosen = self._rarest_words(keys, settings)
         positions = np.arange(len(keys.compact))
-        cap = settings.max_affix_block
-        parts = [
+        acronyms, affixes = settings.max_initials_block, settings.max_affix_block
+        by_words = [
             self.compact.pairs(keys.compact, positions),
             self.words.pairs(keys.word[chosen], keys.word_owner[chosen]),
-            self.prefix.pairs(keys.prefix, positions, cap),
-            self.tail.pairs(keys.tail, positions, cap),
-            self.compact.pairs(keys.initials, positions, cap),
-            self.initials.pairs(keys.compact, positions, cap),
+            self.compact.pairs(keys.initials, positions, acronyms),
+            self.initials.pairs(keys.compact, positions, acronyms),
         ]
-        return distinct_pairs(np.concatenate([p[0] for p in parts]),
-                              np.concatenate([p[1] for p in parts]))
+        by_spelling = [
+            self.prefix.pairs(keys.prefix, positions, affixes),
+            self.tail.pairs(keys.tail, positions, affixes),
+            self.head.pairs(keys.head, positions, affixes),
+            self.foot.pairs(keys.foot, positions, affixes),
+        ]
+        return tuple(distinct_pairs(np.concatenate([p[0] for p in parts]),
+                                    np.concatenate([p[1] for p in parts]))
+                     for parts in (by_words, by_spelling))

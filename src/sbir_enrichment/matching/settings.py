@@ -23,7 +23,10 @@ class MatchSettings(BaseModel):
     affix_chars: int = Field(ge=2, le=20)
     """Length of the prefix and tail keys of the space-free name (catch typos elsewhere)."""
     max_affix_block: int = Field(ge=1)
-    """A prefix, tail or acronym key shared by more recipients than this proposes nothing."""
+    """A prefix or tail key shared by more recipients than this proposes nothing (the pairs it
+    proposes are kept only when the names are spelt alike)."""
+    max_initials_block: int = Field(ge=1)
+    """An acronym shared by more recipients than this proposes nothing."""
     near_similarity: float = Field(gt=0.0, le=1.0)
     """Length-relative similarity from which two names are ``near`` (one letter in ten)."""
     fuzzy_similarity: float = Field(gt=0.0, le=1.0)
