@@ -32,6 +32,7 @@ from sbir_enrichment.hooks.memray_profile import (
 )
 from sbir_enrichment.hooks.node_record import NodeRecord, clock
 from sbir_enrichment.hooks.run_report import SCHEMA_VERSION, bottlenecks, write_report
+from sbir_enrichment.redaction import redact
 
 logger = logging.getLogger(__name__)
 
@@ -204,7 +205,7 @@ class _Run:
             "schema_version": SCHEMA_VERSION,
             "run_id": self.params["run_id"],
             "status": status,
-            "error": repr(error) if error else None,
+            "error": redact(repr(error)) if error else None,
             "started_at": self.started_at.isoformat(),
             "finished_at": datetime.now(UTC).isoformat(),
             "pipelines": self.params.get("pipeline_names") or ["__default__"],
@@ -326,7 +327,7 @@ class RunObserver:
         """Note the node's error."""
         if run := self._active():
             record = run.record(node)
-            record.error = repr(error)
+            record.error = redact(repr(error))
             record.touch(*clock())
 
     @hook_impl
