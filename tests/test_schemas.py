@@ -74,6 +74,10 @@ def test_awards_gate_fails_on_bad_values_with_examples(catalog: DataCatalog, par
     assert "uei: str_matches" in message and "abc123" in message
     assert "phase: isin" in message and "Phase 4" in message
     assert "source_row: field_uniqueness" in message
+    # Every failure names the rows it was found in.
+    rows = accepted["source_row"]
+    assert f"source_row {rows[0]}: 'abc123'" in message
+    assert f"source_row {rows[1]}: 'Phase 4'" in message
 
 
 def test_awards_gate_fails_on_a_missing_column(catalog: DataCatalog, parsed) -> None:

@@ -175,7 +175,7 @@ def test_index_partition_breaking_the_schema_names_the_partition() -> None:
         dict(nodes.build_recipient_index({"part-00000": lambda: broken}))
     message = str(failure.value)
     assert "recipient_index[part-00000]" in message
-    assert "uei" in message and "not-a-uei" in message
+    assert "uei" in message and "source_row 0: 'not-a-uei'" in message
 
 
 def test_source_without_a_needed_column_fails_naming_it() -> None:

@@ -15,12 +15,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from kedro.validation.exceptions import DataValidationError
-from kedro.validation.pandera_validator import PanderaValidator
 
 from sbir_enrichment.pipelines.ingestion import recipients
 from sbir_enrichment.pipelines.ingestion.awards_parsing import clean_text, parse_columns
 from sbir_enrichment.pipelines.ingestion.params import AwardParsingParams
-from sbir_enrichment.schemas import CSV_PROBLEM, RAW_AWARD_COLUMNS, RecipientIndex
+from sbir_enrichment.schemas import CSV_PROBLEM, RAW_AWARD_COLUMNS
+from sbir_enrichment.validation import SourceRowValidator
 
 logger = logging.getLogger(__name__)
 
@@ -144,7 +144,7 @@ def build_recipient_index(staged: dict[str, Callable[[], pd.DataFrame]]) -> Part
 
 
 def _index_partitions(staged: dict[str, Callable[[], pd.DataFrame]]) -> Partitions:
-    validator = PanderaValidator(RecipientIndex)
+    validator = SourceRowValidator("RecipientIndex")
     for partition_id, load in staged.items():
         frame = recipients.index_rows(load())
         try:
