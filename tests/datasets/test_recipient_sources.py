@@ -96,7 +96,7 @@ def test_a_damaged_dump_fails_the_run_and_leaves_no_complete_index(project: Path
                                            r"tab-separated fields, expected 20"):
         _ingest(project, "pg_dump", **params)
     with pytest.raises(DatasetError, match="recipients_normalised.*did not complete"):
-        run_session(project, ["ingestion"], node_names=["build_recipient_index_node"],
+        run_session(project, ["ingestion"], node_names=["collect_recipient_rejects_node"],
                     params={"recipient_source": "pg_dump", **params})
 
     data_file.write_bytes(good)
