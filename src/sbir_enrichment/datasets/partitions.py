@@ -44,7 +44,8 @@ class ChunkedPartitionedDataset(PartitionedDataset):
     """``PartitionedDataset`` with atomic, resumable, streamed, digest-checked saves."""
 
     def __init__(
-        self, *, skip_existing: bool = False, prune: bool = True, **kwargs: Any
+        self, *, skip_existing: bool = False, prune: bool = True, written_by: str | None = None,
+        **kwargs: Any
     ) -> None:
         """Create the dataset.
 
@@ -52,6 +53,7 @@ class ChunkedPartitionedDataset(PartitionedDataset):
             skip_existing: Keep partitions whose file exists (with its recorded digest) instead
                 of recomputing them.
             prune: After a completed save, delete partition files not part of that save.
+            written_by: The pipeline that writes it, named when a load finds no complete save.
             **kwargs: ``PartitionedDataset`` arguments (``path``, ``dataset``, ``filename_suffix``).
         """
         if kwargs.get("overwrite"):
@@ -61,6 +63,7 @@ class ChunkedPartitionedDataset(PartitionedDataset):
             raise DatasetError("ChunkedPartitionedDataset needs a 'filename_suffix' ('.parquet').")
         self._skip_existing = skip_existing
         self._prune = prune
+        self._written_by = written_by
         self._checked: dict[str, tuple[Any, ...]] = {}  # path -> file state known to match
 
     def _in_directory(self, name: str) -> str:
@@ -116,9 +119,11 @@ class ChunkedPartitionedDataset(PartitionedDataset):
         self._invalidate_caches()
         manifest = self._read_manifest()
         if manifest is None:
+            rerun = (f"run `kedro run --pipelines {self._written_by}`" if self._written_by
+                     else "re-run the node that writes it")
             raise DatasetError(
                 f"'{self._path}' has no {MANIFEST_NAME}: its last save did not complete "
-                "(or it was never written). Re-run the node that writes it."
+                f"(or it was never written); {rerun}."
             )
         listed = manifest["partitions"]
         loaders = super().load() if listed else {}  # a completed save of zero partitions
