@@ -1,6 +1,8 @@
 """Kedro project settings: hooks and configuration loading."""
 
+from sbir_enrichment.catalog import ProjectCatalog
 from sbir_enrichment.hooks.observer import RunObserver
+from sbir_enrichment.run_lock import RunLock
 
 CONFIG_LOADER_ARGS = {
     "base_env": "base",
@@ -12,5 +14,10 @@ CONFIG_LOADER_ARGS = {
     "merge_strategy": {"parameters": "soft"},
 }
 
-# Hooks observe runs (time, memory, reports); they never change data.
-HOOKS: tuple = (RunObserver(),)
+# Hooks observe runs (time, memory, reports); they never change data. RunLock lets one run at a
+# time use data/ (a second one stops at once, naming the first).
+HOOKS: tuple = (RunObserver(), RunLock())
+
+# Kedro's DataCatalog; a credentials entry that the catalog names but no credentials file holds
+# is reported by key, file and expected content.
+DATA_CATALOG_CLASS = ProjectCatalog

@@ -15,9 +15,6 @@ from sbir_enrichment.datasets.copy_text import RECIPIENT_ARRAY_COLUMNS, iter_cop
 from sbir_enrichment.redaction import redact
 
 _READ_BUFFER_BYTES = 1 << 20
-#: What a credentials entry of this dataset must hold (also named when the entry is missing).
-CREDENTIALS_NEEDED = ("host, port, dbname, user and password, or con: "
-                      "postgresql://user:password@host:port/dbname")
 _RELATIONS = """
     SELECT n.nspname, c.relname, c.oid, c.reltuples::bigint
     FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
@@ -85,6 +82,10 @@ class PostgresTableDataset(AbstractDataset[None, Iterator[pd.DataFrame]]):
           schema: rpt
           credentials: usaspending_db
     """
+
+    #: What its credentials entry must hold (also named by the catalog when it is missing).
+    CREDENTIALS = ("host, port, dbname, user and password, or con: "
+                   "postgresql://user:password@host:port/dbname")
 
     def __init__(
         self,
@@ -156,7 +157,7 @@ class PostgresTableDataset(AbstractDataset[None, Iterator[pd.DataFrame]]):
         if not self._params:
             raise DatasetError(
                 f"PostgreSQL table '{self._table}': the credentials entry is empty; it must "
-                f"hold {CREDENTIALS_NEEDED} (in conf/local/credentials.yml, e.g. under "
+                f"hold {self.CREDENTIALS} (in conf/local/credentials.yml, e.g. under "
                 f"'usaspending_db').")
         try:
             return psycopg.connect(**{"connect_timeout": self._connect_timeout, **self._params},
