@@ -21,7 +21,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, Any
 
-from kedro.framework.context import KedroContext
 from kedro.framework.hooks import hook_impl
 
 logger = logging.getLogger(__name__)
@@ -92,48 +91,52 @@ class DataDirectoryLock:
             handle.close()
 
 
+def _command() -> str:
+    """This process's command line, with the path of the kedro CLI shortened to ``kedro``."""
+    program = Path(sys.argv[0])
+    if program.name == "kedro" or program.parent.name == "kedro":  # the script, python -m kedro
+        return " ".join(["kedro", *sys.argv[1:]])
+    return " ".join(sys.argv)
+
+
 class RunLock:
     """Kedro hooks holding the project's ``data/`` lock from the start to the end of a run."""
 
     def __init__(self) -> None:
-        """Idle until a context says where the project is."""
-        self._lock: DataDirectoryLock | None = None
-
-    @hook_impl
-    def after_context_created(self, context: KedroContext) -> None:
-        """Lock the data directory of this project."""
-        if self._lock is not None:
-            self._lock.release()  # a session that never ran
-        self._lock = DataDirectoryLock(Path(context.project_path) / "data")
+        """No run holds a lock yet."""
+        self._held: dict[str, DataDirectoryLock] = {}  # by project path
 
     @hook_impl(tryfirst=True)
     def before_pipeline_run(self, run_params: dict[str, Any]) -> None:
         """Take the lock before any other hook or node runs, or stop the run naming the holder."""
-        if self._lock is None:
-            return
-        previous = self._lock.acquire({
+        project = run_params["project_path"]
+        lock = self._held.pop(project, None) or DataDirectoryLock(Path(project) / "data")
+        previous = lock.acquire({  # (releasing first a run of this process that never ended)
             "pid": os.getpid(),
             "run_id": run_params.get("run_id"),
             "pipelines": run_params.get("pipeline_names") or ["__default__"],
-            "command": " ".join(["kedro", *sys.argv[1:]]) if sys.argv[0].endswith("kedro")
-            else " ".join(sys.argv),
+            "command": _command(),
             "started_at": datetime.now(UTC).isoformat(timespec="seconds"),
             "host": platform.node(),
         })
+        self._held[project] = lock
         if previous:
             logger.warning("Took over the run lock of %s from pid %s (run %s), which ended "
                            "without releasing it (killed?); its unfinished outputs are not "
-                           "trusted: they are checked or recomputed", self._lock.directory,
+                           "trusted: they are checked or recomputed", lock.directory,
                            previous.get("pid"), previous.get("run_id"))
 
     @hook_impl(trylast=True)
-    def after_pipeline_run(self) -> None:
+    def after_pipeline_run(self, run_params: dict[str, Any]) -> None:
         """Release the lock after every other hook (the run report is written inside it)."""
-        if self._lock is not None:
-            self._lock.release()
+        self._release(run_params)
 
     @hook_impl(trylast=True)
-    def on_pipeline_error(self) -> None:
+    def on_pipeline_error(self, run_params: dict[str, Any]) -> None:
         """Release the lock of a failed run."""
-        if self._lock is not None:
-            self._lock.release()
+        self._release(run_params)
+
+    def _release(self, run_params: dict[str, Any]) -> None:
+        lock = self._held.pop(run_params["project_path"], None)
+        if lock is not None:
+            lock.release()

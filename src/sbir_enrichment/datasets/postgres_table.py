@@ -29,6 +29,20 @@ _COLUMNS = """
 """
 
 
+def _connection_params(credentials: dict[str, Any], table: str) -> dict[str, Any]:
+    """libpq parameters of the credentials: ``con`` (a URL) parsed, the other keys on top."""
+    con = credentials.pop("con", None)
+    if not con:
+        return credentials
+    try:
+        parsed = psycopg.conninfo.conninfo_to_dict(str(con))
+    except psycopg.Error as exc:
+        raise DatasetError(redact(
+            f"PostgreSQL table '{table}': the connection URL in the credentials ('con') cannot "
+            f"be used: {exc}", [credentials.get("password")])) from None
+    return {**parsed, **credentials}
+
+
 class _CopyStream(io.RawIOBase):
     """A readable binary stream over the blocks of a ``COPY ... TO STDOUT``."""
 
@@ -116,8 +130,7 @@ class PostgresTableDataset(AbstractDataset[None, Iterator[pd.DataFrame]]):
         if chunk_rows < 1:
             raise DatasetError(f"chunk_rows must be at least 1, got {chunk_rows}")
         self._table = table
-        self._secrets: tuple[str, ...] = (str((credentials or {}).get("password") or ""),)
-        self._params = self._connection_params(dict(credentials or {}))
+        self._params = _connection_params(dict(credentials or {}), table)
         self._secrets = (str(self._params.get("password") or ""),)
         self._schema = schema
         self._columns = columns
@@ -134,18 +147,6 @@ class PostgresTableDataset(AbstractDataset[None, Iterator[pd.DataFrame]]):
     def _fail(self, message: str) -> DatasetError:
         """A ``DatasetError`` whose message carries no credential."""
         return DatasetError(redact(message, self._secrets))
-
-    def _connection_params(self, credentials: dict[str, Any]) -> dict[str, Any]:
-        """libpq parameters of the credentials: ``con`` (a URL) parsed, other keys on top."""
-        con = credentials.pop("con", None)
-        if not con:
-            return credentials
-        try:
-            parsed = psycopg.conninfo.conninfo_to_dict(str(con))
-        except psycopg.Error as exc:
-            raise self._fail(f"PostgreSQL table '{self._table}': the connection URL in the "
-                             f"credentials ('con') cannot be used: {exc}") from None
-        return {**parsed, **credentials}
 
     def _where(self) -> str:
         """``host:port/dbname`` of the credentials, without user or password."""
