@@ -10,13 +10,15 @@ Starts a throw-away PostgreSQL server (the installed Debian package, see tests/p
 creates ``rpt.recipient_lookup`` with USAspending's column types, loads the parquet rows with
 ``COPY FROM STDIN`` (psycopg writes the values, the server parses them), runs ``pg_dump -Fd`` and
 removes the server. With ``--serve``, the server stays up until Ctrl-C (or SIGTERM), and
-``--credentials`` writes its ``usaspending_db`` entry, so ``--params recipient_source=postgres``
-can read the live table meanwhile. Needs the test extra (pytest) installed.
+``--credentials`` writes its ``usaspending_db`` entry (file mode 0600, readable by you only), so
+``--params recipient_source=postgres`` can read the live table meanwhile. Needs the test extra
+(pytest) installed.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import signal
 import sys
 import time
@@ -29,6 +31,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 from postgres import PostgresServer, copy_rows, create_recipient_table  # noqa: E402
 
 BATCH_ROWS = 100_000
+
+
+def write_credentials(path: Path, entry: dict) -> None:
+    """Write ``usaspending_db: entry`` to ``path``, readable and writable by its owner only."""
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    os.fchmod(descriptor, 0o600)  # also when the file existed with a wider mode
+    with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
+        handle.write(yaml.safe_dump({"usaspending_db": entry}))
 
 
 def main() -> None:
@@ -59,9 +69,8 @@ def main() -> None:
         size = sum(p.stat().st_size for p in args.dump.iterdir()) / 1e6
         print(f"pg_dump -Fd {args.dump}: {size:,.1f} MB in {time.perf_counter() - started:.0f} s")
         if args.credentials:
-            args.credentials.write_text(yaml.safe_dump(
-                {"usaspending_db": server.credentials("usaspending")}))
-            print(f"credentials written to {args.credentials}")
+            write_credentials(args.credentials, server.credentials("usaspending"))
+            print(f"credentials written to {args.credentials} (readable by you only)")
         if args.serve:
             print(f"serving on {server.host}:{server.port}; Ctrl-C stops and removes it",
                   flush=True)

@@ -44,6 +44,7 @@ def quality_report_page() -> tuple[dict, str]:
                       "v2": lambda: _past(0.79, "2026-01-02T00:00:00.000+00:00")},
         params=params,
         enrichment=conf_enrichment_params(),
+        provenance={"run_id": "2026-01-03T00.00.00.000Z", "parameters_fingerprint": "0"},
     )
 
 

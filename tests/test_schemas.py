@@ -74,6 +74,10 @@ def test_awards_gate_fails_on_bad_values_with_examples(catalog: DataCatalog, par
     assert "uei: str_matches" in message and "abc123" in message
     assert "phase: isin" in message and "Phase 4" in message
     assert "source_row: field_uniqueness" in message
+    # Every failure names the rows it was found in.
+    rows = accepted["source_row"]
+    assert f"source_row {rows[0]}: 'abc123'" in message
+    assert f"source_row {rows[1]}: 'Phase 4'" in message
 
 
 def test_awards_gate_fails_on_a_missing_column(catalog: DataCatalog, parsed) -> None:
@@ -90,7 +94,8 @@ def test_rejected_awards_gate_fails_without_a_reason(catalog: DataCatalog, parse
 
 def test_rejected_recipients_gate_fails_on_bad_rows(catalog: DataCatalog) -> None:
     staged = dict(nodes.stage_recipients(iter([recipient_lookup()])))
-    rejected, _ = nodes.collect_recipient_rejects({k: (lambda v=v: v) for k, v in staged.items()})
+    loaders = {k: (lambda v=v: v) for k, v in staged.items()}
+    rejected, _, _ = nodes.collect_recipient_rejects(loaders)
     catalog.save("recipients_rejected", rejected)  # the real output passes
     rejected.loc[0, "source_row"] = -1
     rejected.loc[1, "reject_field"] = ""

@@ -1,5 +1,7 @@
 """Pandera models of each data layer, attached to catalog entries as ``validator:``.
 
+The catalog runs them through ``validation.SourceRowValidator``, so a failure names its rows.
+
 Layers, in data-flow order: the raw SBIR.gov CSV (text), ingested and rejected awards, the
 recipient index and rejected recipients. A model is the one place a layer's columns are stated;
 ``docs/data_contract.md`` explains them.
@@ -259,8 +261,9 @@ RECIPIENT_COLUMNS = (
     "recipient_hash", "recipient_uei", "recipient_duns", "recipient_name",
     "recipient_parent_uei", "recipient_state",
 )
-# Recipient fields a matched row must carry (a recipient may lack identifiers).
-MATCHED_REQUIRES = ("recipient_hash", "recipient_name")
+# Recipient fields a matched row must carry: its key. A recipient may lack identifiers, and a
+# recipient with a UEI or DUNS but no name is indexed and matched by identifier (shown nameless).
+MATCHED_REQUIRES = ("recipient_hash",)
 
 
 def _cells(frame: pd.DataFrame, ok: dict[str, pd.Series]) -> pd.DataFrame:
@@ -307,7 +310,7 @@ class EnrichedSbirAwards(SbirAwards):
     @pa.dataframe_check
     @classmethod
     def matched_rows_have_recipient(cls, frame: pd.DataFrame) -> pd.DataFrame:
-        """A matched row names its recipient: hash and name (reported on ``match_method``)."""
+        """A matched row names its recipient by hash (reported on ``match_method``)."""
         present = frame[list(MATCHED_REQUIRES)].notna().all(axis=1)
         return _cells(frame, {"match_method": (frame["match_method"] == "unmatched") | present})
 

@@ -2,7 +2,9 @@
 
 import warnings
 
+from sbir_enrichment.catalog import ProjectCatalog
 from sbir_enrichment.hooks.observer import RunObserver
+from sbir_enrichment.run_lock import RunLock
 
 # Kedro 1.7's config loader calls an omegaconf function that omegaconf 2.4 deprecates: a
 # 14-line warning per call that no user of this project can act on.
@@ -19,5 +21,10 @@ CONFIG_LOADER_ARGS = {
     "merge_strategy": {"parameters": "soft"},
 }
 
-# Hooks observe runs (time, memory, reports); they never change data.
-HOOKS: tuple = (RunObserver(),)
+# Hooks observe runs (time, memory, reports); they never change data. RunLock lets one run at a
+# time use data/ (a second one stops at once, naming the first).
+HOOKS: tuple = (RunObserver(), RunLock())
+
+# Kedro's DataCatalog; a credentials entry that the catalog names but no credentials file holds
+# is reported by key, file and expected content.
+DATA_CATALOG_CLASS = ProjectCatalog

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
+import logging
 from pathlib import Path
 
 import pandas as pd
@@ -94,3 +97,75 @@ def test_half_written_temp_file_is_ignored_and_cleaned(tmp_path: Path) -> None:
     ds.save({"p0": _frame(0)})
     assert not (parts / "p0.parquet.tmp").exists()
     assert ds.load()["p0"]().equals(_frame(0))
+
+
+# --- Content digests: a finished partition is trusted by its bytes, not its name (issue 10) ----
+
+def _lazy_counted(calls: list[str], frames: dict[str, pd.DataFrame]) -> dict:
+    def compute(pid: str):
+        def run() -> pd.DataFrame:
+            calls.append(pid)
+            return frames[pid]
+        return run
+    return {pid: compute(pid) for pid in frames}
+
+
+def test_the_manifest_records_each_partition_digest(tmp_path: Path) -> None:
+    ds = _dataset(tmp_path / "parts")
+    ds.save({"p0": _frame(0), "p1": _frame(1)})
+    manifest = json.loads((tmp_path / "parts" / MANIFEST_NAME).read_text())
+    assert manifest["partitions"] == ["p0", "p1"]
+    assert manifest["sha256"] == {
+        pid: hashlib.sha256((tmp_path / "parts" / f"{pid}.parquet").read_bytes()).hexdigest()
+        for pid in ("p0", "p1")}
+
+
+@pytest.mark.parametrize("damage", ["truncated", "other content"])
+def test_a_damaged_finished_partition_is_recomputed_with_a_warning(
+        tmp_path: Path, damage: str, caplog: pytest.LogCaptureFixture) -> None:
+    frames = {f"p{i}": _frame(i) for i in range(3)}
+    ds = _dataset(tmp_path / "parts", skip_existing=True)
+    calls: list[str] = []
+    ds.save(_lazy_counted(calls, frames))
+    p1 = tmp_path / "parts" / "p1.parquet"
+    if damage == "truncated":
+        p1.write_bytes(p1.read_bytes()[:100])
+    else:
+        _frame(99).to_parquet(p1)  # valid parquet, wrong content
+    calls.clear()
+    with caplog.at_level(logging.WARNING):
+        ds.save(_lazy_counted(calls, frames))
+    assert calls == ["p1"]  # only the damaged one is computed again
+    assert "p1 does not match the digest recorded when it was written" in caplog.text
+    assert ds.load()["p1"]().equals(_frame(1))
+
+
+def test_load_refuses_a_partition_changed_after_its_save(tmp_path: Path) -> None:
+    ds = _dataset(tmp_path / "parts")
+    ds.save({"p0": _frame(0), "p1": _frame(1)})
+    _frame(99).to_parquet(tmp_path / "parts" / "p1.parquet")
+    loaded = _dataset(tmp_path / "parts").load()  # a later run: nothing verified yet
+    assert loaded["p0"]().equals(_frame(0))
+    with pytest.raises(DatasetError, match=r"partition 'p1' does not match the digest recorded "
+                                           r"when it was written.*run the node that writes it"):
+        loaded["p1"]()
+
+
+def test_partitions_of_an_interrupted_save_are_kept_only_while_intact(tmp_path: Path) -> None:
+    frames = {f"p{i}": _frame(i) for i in range(4)}
+    ds = _dataset(tmp_path / "parts", skip_existing=True)
+
+    def interrupted():
+        yield "p0", frames["p0"]
+        yield "p1", frames["p1"]
+        raise RuntimeError("killed")
+
+    with pytest.raises(DatasetError, match="killed"):
+        ds.save(interrupted())
+    assert not (tmp_path / "parts" / MANIFEST_NAME).exists()
+    (tmp_path / "parts" / "p0.parquet").write_bytes(b"PAR1 torn")
+    calls: list[str] = []
+    _dataset(tmp_path / "parts", skip_existing=True).save(_lazy_counted(calls, frames))
+    assert calls == ["p0", "p2", "p3"]  # p1 finished intact before the interruption: kept
+    loaded = _dataset(tmp_path / "parts").load()
+    assert all(loaded[pid]().equals(frame) for pid, frame in frames.items())

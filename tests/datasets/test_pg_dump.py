@@ -103,6 +103,45 @@ def test_missing_data_file_names_the_file(archive: Path) -> None:
         PgDumpTableDataset(path=str(archive), schema="rpt").load()
 
 
+def _point_toc_at(archive: Path, name: str) -> None:
+    """Make toc.dat give ``name`` as the recipient_lookup data file, as a hostile dump could."""
+    def encoded(text: str) -> bytes:  # a pg_dump string: sign byte, 4-byte length, bytes
+        return b"\x00" + len(text.encode()).to_bytes(4, "little") + text.encode()
+
+    toc = archive / "toc.dat"
+    content = toc.read_bytes()
+    current = encoded(_table_file(archive).name.removesuffix(".gz"))
+    assert content.count(current) == 1
+    toc.write_bytes(content.replace(current, encoded(name)))
+
+
+SECRET_LINE = "aws_secret_access_key=wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY\n"
+
+
+@pytest.mark.parametrize("name", ["../outside.dat", "{outside}", "sub/../../outside.dat"])
+def test_a_data_file_named_outside_the_archive_is_never_read(archive: Path, name: str) -> None:
+    outside = archive.parent / "outside.dat"
+    outside.write_text(SECRET_LINE)
+    _point_toc_at(archive, name.format(outside=outside))
+    with pytest.raises(DatasetError, match=r"not a file name inside the archive directory"
+                       ) as error:
+        list(PgDumpTableDataset(path=str(archive), schema="rpt").load())
+    assert "wJalrXUtnFEMI" not in str(error.value)
+
+
+def test_a_data_file_linking_outside_the_archive_is_never_read(archive: Path) -> None:
+    outside = archive.parent / "outside.dat"
+    outside.write_text(SECRET_LINE)
+    data_file = _table_file(archive)
+    _point_toc_at(archive, "9999.dat")
+    data_file.unlink()
+    (archive / "9999.dat").symlink_to(outside)
+    with pytest.raises(DatasetError, match=r"9999\.dat.*links to a file outside the archive "
+                                           r"directory") as error:
+        list(PgDumpTableDataset(path=str(archive), schema="rpt").load())
+    assert "wJalrXUtnFEMI" not in str(error.value)
+
+
 def test_not_an_archive_is_refused(tmp_path: Path) -> None:
     with pytest.raises(DatasetError, match="no toc.dat"):
         PgDumpTableDataset(path=str(tmp_path)).load()

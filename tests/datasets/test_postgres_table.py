@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+import traceback
 
 import pandas as pd
 import pytest
@@ -70,9 +71,33 @@ def test_wrong_password_names_the_database_but_not_the_password(recipient_source
     assert "not-the-password" not in str(error.value)
 
 
-def test_missing_credentials_say_where_to_put_them() -> None:
-    with pytest.raises(DatasetError, match=r"no credentials.*conf/local/credentials\.yml"):
+def test_empty_credentials_say_what_they_must_hold() -> None:
+    with pytest.raises(DatasetError, match=r"credentials entry is empty; it must hold host, port, "
+                                           r"dbname, user and password.*conf/local/credentials"):
         PostgresTableDataset(credentials=None).load()
+
+
+@pytest.mark.parametrize("url", [
+    "postgresql://reader:s3cr3t-pw@[::1:5432/usaspending",  # libpq quotes the whole URL back
+    "postgresql://reader:s3cr3t-pw@127.0.0.1:1/usaspending?bogus=1",
+])
+def test_an_unusable_url_is_a_dataset_error_without_its_password(url: str) -> None:
+    with pytest.raises(DatasetError, match=r"connection URL in the credentials \('con'\) cannot "
+                                           r"be used") as error:
+        PostgresTableDataset(credentials={"con": url})
+    message = "".join(traceback.format_exception(error.value))  # what a console shows
+    assert "s3cr3t-pw" not in message
+    assert "reader:***@" in message or "bogus" in message
+
+
+def test_a_refused_connection_never_shows_the_password() -> None:
+    # Nothing listens on port 1: libpq's message names the address, ours must not add secrets.
+    credentials = {"con": "postgresql://reader:s3cr3t-pw@127.0.0.1:1/usaspending",
+                   "connect_timeout": 2}
+    with pytest.raises(DatasetError, match=r"cannot connect to 127\.0\.0\.1:1/usaspending"
+                       ) as error:
+        PostgresTableDataset(credentials=credentials).load()
+    assert "s3cr3t-pw" not in "".join(traceback.format_exception(error.value))
 
 
 def test_absent_table_is_named(recipient_source) -> None:

@@ -8,6 +8,9 @@ from __future__ import annotations
 
 import gzip
 import shutil
+import stat
+import subprocess
+import sys
 from pathlib import Path
 
 import pandas as pd
@@ -15,10 +18,11 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 import yaml
-from conftest import run_session
+from conftest import PROJECT_ROOT, run_session
 from kedro.io.core import DatasetError
 from postgres import python_rows
 
+from sbir_enrichment.catalog import MissingCredentialsError
 from sbir_enrichment.sample_data.config import GeneratorConfig
 from sbir_enrichment.sample_data.generator import generate_sample
 
@@ -96,7 +100,7 @@ def test_a_damaged_dump_fails_the_run_and_leaves_no_complete_index(project: Path
                                            r"tab-separated fields, expected 20"):
         _ingest(project, "pg_dump", **params)
     with pytest.raises(DatasetError, match="recipients_normalised.*did not complete"):
-        run_session(project, ["ingestion"], node_names=["build_recipient_index_node"],
+        run_session(project, ["ingestion"], node_names=["collect_recipient_rejects_node"],
                     params={"recipient_source": "pg_dump", **params})
 
     data_file.write_bytes(good)
@@ -106,5 +110,24 @@ def test_a_damaged_dump_fails_the_run_and_leaves_no_complete_index(project: Path
 
 def test_postgres_source_without_credentials_fails_naming_the_entry(project: Path) -> None:
     (project / "conf/local/credentials.yml").unlink()
-    with pytest.raises(KeyError, match="Unable to find credentials 'usaspending_db'"):
+    with pytest.raises(MissingCredentialsError, match=r"conf/local/credentials\.yml has no entry "
+                                                      r"'usaspending_db', which the catalog "
+                                                      r"entry 'usaspending_recipients' .*must "
+                                                      r"hold host, port, dbname, user and "
+                                                      r"password, or con: postgresql://"):
         _ingest(project, "postgres")
+
+
+def test_the_dump_script_writes_credentials_only_their_owner_can_read(tmp_path: Path) -> None:
+    lookup = tmp_path / "recipient_lookup.parquet"
+    generate_sample(GeneratorConfig(n_awards=20, n_recipients=50)).recipients.to_parquet(lookup)
+    credentials = tmp_path / "credentials.yml"
+    credentials.write_text("old: entry\n")
+    credentials.chmod(0o644)  # an earlier file that anyone could read
+    subprocess.run([sys.executable, str(PROJECT_ROOT / "scripts" / "make_recipient_dump.py"),
+                    "--parquet", str(lookup), "--dump", str(tmp_path / "dump"),
+                    "--credentials", str(credentials)],
+                   check=True, capture_output=True, timeout=300)
+    assert stat.S_IMODE(credentials.stat().st_mode) == 0o600
+    entry = yaml.safe_load(credentials.read_text())["usaspending_db"]
+    assert entry["dbname"] == "usaspending" and entry["password"]

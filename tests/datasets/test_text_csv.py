@@ -83,3 +83,51 @@ def test_only_short_records_are_flagged_without_surplus(tmp_path: Path) -> None:
     assert frame["B"].isna().tolist() == [False, True, False]
     assert frame["csv_problem"].tolist()[1] == "line 3: record has 1 fields, the header has 3"
     assert frame["csv_problem"].isna().tolist() == [True, False, True]
+
+
+# --- Edge cases of real files (issue 10) --------------------------------------------------------
+
+BIG_FIELD = "x" * 2_500_000  # one record larger than pyarrow's 1 MB read block
+
+
+@pytest.mark.parametrize("tail", ["7,8,9\n", "7,8\n"])  # well-formed, or with a short record
+def test_a_record_larger_than_a_read_block_loads(tmp_path: Path, tail: str) -> None:
+    text = f'A,B,C\n1,2,3\n"{BIG_FIELD}\nwith a line break",5,6\n{tail}'
+    frame = TextCSVDataset(filepath=_write(tmp_path, text), problem_column="csv_problem").load()
+    assert frame["A"].tolist() == ["1", f"{BIG_FIELD}\nwith a line break", "7"]
+    assert frame["csv_problem"].notna().tolist() == [False, False, tail == "7,8\n"]
+
+
+@pytest.mark.parametrize("short_record", [False, True])
+def test_a_whitespace_only_line_is_blank_not_a_record(tmp_path: Path, short_record: bool) -> None:
+    text = "A,B,C\n1,2,3\n   \n\t \n" + ("4,5\n" if short_record else "4,5,6\n") + "7,8,9\n"
+    frame = TextCSVDataset(filepath=_write(tmp_path, text), problem_column="csv_problem").load()
+    assert frame["A"].tolist() == ["1", "4", "7"]
+    flagged = frame["csv_problem"].dropna().tolist()
+    assert flagged == (["line 5: record has 2 fields, the header has 3"] if short_record else [])
+
+
+def test_a_duplicated_header_column_is_named(tmp_path: Path) -> None:
+    path = _write(tmp_path, "Company,Award Title,Phase,Award Title\nAcme,x,I,y\n",
+                  name="awards.csv")
+    with pytest.raises(DatasetError, match=r"awards\.csv: the header names column 'Award Title' "
+                                           r"twice \(columns 2 and 4\)"):
+        TextCSVDataset(filepath=path, problem_column="csv_problem").load()
+
+
+WINDOWS_TEXT = "Name,City\nAcme,Paris\nCafé Ünïcode,Zürich\n"
+
+
+# The bad byte within the header's read buffer, or far past it (where pyarrow meets it first).
+@pytest.mark.parametrize("padding", [0, 20_000])
+def test_a_file_in_another_encoding_names_the_line_and_the_fix(tmp_path: Path,
+                                                               padding: int) -> None:
+    text = WINDOWS_TEXT.replace("Acme,Paris\n", "Acme,Paris\n" * (padding // 11 + 1))
+    path = tmp_path / "awards.csv"
+    path.write_bytes(text.encode("cp1252"))
+    line = text.count("\n")  # the last record holds the first non-UTF-8 byte
+    with pytest.raises(DatasetError, match=rf"awards\.csv, line {line}: byte 0xE9 .* is not valid "
+                                           r"utf-8-sig.*encoding: cp1252"):
+        TextCSVDataset(filepath=str(path), problem_column="csv_problem").load()
+    frame = TextCSVDataset(filepath=str(path), encoding="cp1252").load()
+    assert frame["Name"].iloc[-1] == "Café Ünïcode" and frame["City"].iloc[-1] == "Zürich"

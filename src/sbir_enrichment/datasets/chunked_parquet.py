@@ -83,10 +83,18 @@ class ChunkedParquetDataset(AbstractDataset[pd.DataFrame, Iterator[pd.DataFrame]
         return self._iter_chunks()
 
     def _iter_chunks(self) -> Iterator[pd.DataFrame]:
+        """The chunks; damage found while reading fails naming this file and the rows read."""
+        rows = 0
         with self._fs.open(str(self._filepath), "rb") as handle:
-            parquet = pq.ParquetFile(handle)
-            for batch in parquet.iter_batches(batch_size=self._chunk_rows, columns=self._columns):
-                yield _to_pandas(batch)
+            try:
+                parquet = pq.ParquetFile(handle)
+                for batch in parquet.iter_batches(batch_size=self._chunk_rows,
+                                                  columns=self._columns):
+                    rows += batch.num_rows
+                    yield _to_pandas(batch)
+            except (OSError, pa.ArrowException) as exc:
+                raise DatasetError(f"{self._filepath}: unreadable after row {rows:,}: "
+                                   f"{str(exc).strip()}") from exc
 
     def save(self, data: pd.DataFrame) -> None:
         """Write ``data`` as one parquet file."""

@@ -1,4 +1,4 @@
-"""A partitioned dataset whose saves are atomic, resumable and streamed.
+"""A partitioned dataset whose saves are atomic, resumable, streamed and content-checked.
 
 ``ChunkedPartitionedDataset`` extends kedro-datasets' ``PartitionedDataset``:
 
@@ -6,20 +6,28 @@
   ``(partition_id, data)`` pairs, so a node can stream chunks of unknown count in bounded memory;
 - each partition is written to a temporary file and renamed into place, so a killed run never
   leaves a half-written partition that looks finished;
-- with ``skip_existing: true`` a partition whose file already exists is neither computed nor
-  written again (resume after an interruption: partition ids carry a fingerprint of their inputs);
-- a manifest (``_MANIFEST.json``) listing the partitions of the last *completed* save is written
-  last; ``load`` returns exactly those partitions and refuses a directory whose last save did not
-  complete, so stale or partial output is never read as complete.
+- each finished partition's SHA-256 (over its file's bytes, as written) is recorded: in a
+  journal (``_WRITTEN.jsonl``) as it is renamed into place, then in the manifest;
+- with ``skip_existing: true`` a partition whose file exists and still has its recorded digest
+  is neither computed nor written again (resume after an interruption: partition ids carry a
+  fingerprint of their inputs); a file that does not match (truncated, rewritten) or has no
+  recorded digest is computed again, with a warning;
+- a manifest (``_MANIFEST.json``) listing the partitions of the last *completed* save, with their
+  digests, is written last; ``load`` returns exactly those partitions, refuses a directory whose
+  last save did not complete, and each loader checks its file against the digest before
+  reading it (once per file and process: a file this process wrote or checked, and whose size
+  and modification time are unchanged, is not hashed again).
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import time
 from collections.abc import Callable, Iterable, Mapping
 from copy import deepcopy
+from functools import partial
 from typing import Any
 
 from kedro.io.core import DatasetError
@@ -28,20 +36,24 @@ from kedro_datasets.partitions import PartitionedDataset
 logger = logging.getLogger(__name__)
 
 MANIFEST_NAME = "_MANIFEST.json"
+JOURNAL_NAME = "_WRITTEN.jsonl"
 _TMP_SUFFIX = ".tmp"
 
 
 class ChunkedPartitionedDataset(PartitionedDataset):
-    """``PartitionedDataset`` with atomic, resumable, streamed saves and a completion manifest."""
+    """``PartitionedDataset`` with atomic, resumable, streamed, digest-checked saves."""
 
     def __init__(
-        self, *, skip_existing: bool = False, prune: bool = True, **kwargs: Any
+        self, *, skip_existing: bool = False, prune: bool = True, written_by: str | None = None,
+        **kwargs: Any
     ) -> None:
         """Create the dataset.
 
         Args:
-            skip_existing: Keep partitions whose file exists instead of recomputing them.
+            skip_existing: Keep partitions whose file exists (with its recorded digest) instead
+                of recomputing them.
             prune: After a completed save, delete partition files not part of that save.
+            written_by: The pipeline that writes it, named when a load finds no complete save.
             **kwargs: ``PartitionedDataset`` arguments (``path``, ``dataset``, ``filename_suffix``).
         """
         if kwargs.get("overwrite"):
@@ -51,77 +63,165 @@ class ChunkedPartitionedDataset(PartitionedDataset):
             raise DatasetError("ChunkedPartitionedDataset needs a 'filename_suffix' ('.parquet').")
         self._skip_existing = skip_existing
         self._prune = prune
+        self._written_by = written_by
+        self._checked: dict[str, tuple[Any, ...]] = {}  # path -> file state known to match
+
+    def _in_directory(self, name: str) -> str:
+        return f"{self._normalized_path.rstrip(self._sep)}{self._sep}{name}"
 
     @property
     def _manifest_path(self) -> str:
-        return f"{self._normalized_path.rstrip(self._sep)}{self._sep}{MANIFEST_NAME}"
+        return self._in_directory(MANIFEST_NAME)
 
-    def _read_manifest(self) -> list[str] | None:
+    def _read_manifest(self) -> dict[str, Any] | None:
         fs = self._filesystem
         if not fs.exists(self._manifest_path):
             return None
         with fs.open(self._manifest_path, "r") as handle:
-            return json.load(handle)["partitions"]
+            return json.load(handle)
+
+    def _read_journal(self) -> dict[str, str]:
+        """Digests of partitions renamed into place by a save that did not complete."""
+        path, digests = self._in_directory(JOURNAL_NAME), {}
+        if self._filesystem.exists(path):
+            with self._filesystem.open(path, "r") as handle:
+                for line in handle:
+                    try:
+                        entry = json.loads(line)
+                    except json.JSONDecodeError:
+                        continue  # a line torn by a kill
+                    digests[entry["id"]] = entry["sha256"]
+        return digests
+
+    def _file_state(self, path: str) -> tuple[Any, ...]:
+        info = self._filesystem.info(path)
+        return info.get("size"), info.get("mtime"), info.get("ino")
+
+    def _digest(self, path: str) -> str:
+        with self._filesystem.open(path, "rb") as handle:
+            return hashlib.file_digest(handle, "sha256").hexdigest()
+
+    def _matches(self, partition_id: str, expected: str | None) -> bool:
+        """Whether the partition's file has the digest ``expected`` (checked once a state)."""
+        path = self._partition_to_path(partition_id)
+        if expected is None:
+            return False
+        state = self._file_state(path)
+        if self._checked.get(path) == (*state, expected):
+            return True
+        if self._digest(path) != expected:
+            return False
+        self._checked[path] = (*state, expected)
+        return True
 
     def load(self) -> dict[str, Callable[[], Any]]:
         """Lazy loaders of the partitions written by the last completed save."""
         self._invalidate_caches()
-        listed = self._read_manifest()
-        if listed is None:
+        manifest = self._read_manifest()
+        if manifest is None:
+            rerun = (f"run `kedro run --pipelines {self._written_by}`" if self._written_by
+                     else "re-run the node that writes it")
             raise DatasetError(
                 f"'{self._path}' has no {MANIFEST_NAME}: its last save did not complete "
-                "(or it was never written). Re-run the node that writes it."
+                f"(or it was never written); {rerun}."
             )
+        listed = manifest["partitions"]
         loaders = super().load() if listed else {}  # a completed save of zero partitions
         missing = sorted(set(listed) - set(loaders))
         if missing:
             raise DatasetError(f"'{self._path}' lists partitions that are missing: {missing[:5]}")
-        return {pid: loaders[pid] for pid in listed}
+        digests = manifest.get("sha256")
+        if digests is None:
+            logger.warning("%s: written by an older version, without partition digests; their "
+                           "content is not checked until the node that writes it runs again",
+                           self._path)
+            return {pid: loaders[pid] for pid in listed}
+        return {pid: partial(self._checked_load, pid, digests.get(pid), loaders[pid])
+                for pid in listed}
+
+    def _checked_load(self, partition_id: str, expected: str | None,
+                      load: Callable[[], Any]) -> Any:
+        if not self._matches(partition_id, expected):
+            raise DatasetError(
+                f"'{self._path}': partition '{partition_id}' does not match the digest recorded "
+                f"when it was written (truncated or changed since); run the node that writes it "
+                f"again (it checks its finished partitions and recomputes such ones)."
+            )
+        return load()
 
     def existing_partitions(self) -> set[str]:
         """Partition ids whose files exist now, complete or not listed in a manifest."""
         self._invalidate_caches()
         return {self._path_to_partition(path) for path in self._list_partitions()}
 
+    def _recorded_digests(self) -> dict[str, str]:
+        """Digests of finished partitions: the last completed save's, then an unfinished one's."""
+        manifest = self._read_manifest() or {}
+        return {**manifest.get("sha256", {}), **self._read_journal()}
+
     def save(self, data: Mapping[str, Any] | Iterable[tuple[str, Any]]) -> None:
         """Write every partition atomically, then the manifest of this save."""
         fs = self._filesystem
+        recorded = self._recorded_digests() if self._skip_existing else {}
+        fs.makedirs(self._normalized_path, exist_ok=True)
+        journal = self._in_directory(JOURNAL_NAME)
+        with fs.open(journal + _TMP_SUFFIX, "w") as handle:  # what this save may still keep
+            handle.writelines(json.dumps({"id": pid, "sha256": digest}) + "\n"
+                              for pid, digest in recorded.items())
+        fs.mv(journal + _TMP_SUFFIX, journal)
         if fs.exists(self._manifest_path):
             fs.rm(self._manifest_path)
         items = sorted(data.items()) if isinstance(data, Mapping) else data
         existing = self.existing_partitions() if self._skip_existing else set()
-        written: list[str] = []
-        skipped = 0
+        written: dict[str, str] = {}
+        kept = unrecorded = 0
         started = time.perf_counter()
         for partition_id, partition_data in items:
             if partition_id in written:
                 raise DatasetError(f"Partition '{partition_id}' saved twice to '{self._path}'.")
-            written.append(partition_id)
             if partition_id in existing:
-                skipped += 1
-                continue
+                expected = recorded.get(partition_id)
+                if self._matches(partition_id, expected):
+                    written[partition_id] = expected
+                    kept += 1
+                    continue
+                if expected is None:
+                    unrecorded += 1
+                else:
+                    logger.warning("%s: partition %s does not match the digest recorded when it "
+                                   "was written (truncated or changed since); computing it again",
+                                   self._path, partition_id)
             value = partition_data() if callable(partition_data) else partition_data
-            self._save_partition_atomically(partition_id, value)
-        if skipped:
-            logger.info("%s: kept %d finished partition(s) of an earlier run", self._path, skipped)
+            written[partition_id] = self._save_partition_atomically(partition_id, value)
+        if kept:
+            logger.info("%s: kept %d finished partition(s) of an earlier run", self._path, kept)
+        if unrecorded:
+            logger.warning("%s: computed %d existing partition(s) again: no digest was recorded "
+                           "for them (an older version wrote them)", self._path, unrecorded)
         if self._prune:
             self._remove_partitions_except(set(written))
-        fs.makedirs(self._normalized_path, exist_ok=True)  # no partition may have created it
         with fs.open(self._manifest_path, "w") as handle:
-            json.dump({"partitions": written}, handle, indent=1)
+            json.dump({"partitions": list(written), "sha256": written}, handle, indent=1)
+        fs.rm(journal)
         self._invalidate_caches()
         logger.info(
             "%s: %d partition(s) complete (%d written) in %.1f s",
-            self._path, len(written), len(written) - skipped, time.perf_counter() - started,
+            self._path, len(written), len(written) - kept, time.perf_counter() - started,
         )
 
-    def _save_partition_atomically(self, partition_id: str, value: Any) -> None:
+    def _save_partition_atomically(self, partition_id: str, value: Any) -> str:
+        """Write one partition via a temporary file; returns its digest, also journalled."""
         final_path = self._partition_to_path(partition_id)
         tmp_path = final_path + _TMP_SUFFIX
         kwargs = deepcopy(self._dataset_config)
         kwargs[self._filepath_arg] = self._join_protocol(tmp_path)
         self._dataset_type(**kwargs).save(value)  # type: ignore[misc]
+        digest = self._digest(tmp_path)
         self._filesystem.mv(tmp_path, final_path)
+        self._checked[final_path] = (*self._file_state(final_path), digest)
+        with self._filesystem.open(self._in_directory(JOURNAL_NAME), "a") as handle:
+            handle.write(json.dumps({"id": partition_id, "sha256": digest}) + "\n")
+        return digest
 
     def _remove_partitions_except(self, keep: set[str]) -> None:
         fs = self._filesystem

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 import pandas as pd
@@ -87,10 +87,24 @@ class PgDumpTableDataset(AbstractDataset[None, Iterator[pd.DataFrame]]):
         return self._iter_chunks(entry, self._data_file(entry), columns)
 
     def _data_file(self, entry: TableData) -> Path:
-        """The entry's data file as pg_restore finds it: plain, else with a ``.gz`` suffix."""
-        plain = self._path / entry.filename
+        """The entry's data file as pg_restore finds it: plain, else with a ``.gz`` suffix.
+
+        The name comes from ``toc.dat``, so it is confined to the archive directory: a name with
+        a directory part, or a file that links elsewhere, is refused before anything is read
+        (and no content of it is ever quoted).
+        """
+        name = entry.filename
+        if name in ("", ".", "..") or PurePosixPath(name).name != name or "\\" in name:
+            raise DatasetError(f"pg_dump archive {self._path}: toc.dat gives the data file of "
+                               f"{entry.qualified_name} as {name[:200]!r}, which is not a file "
+                               f"name inside the archive directory; refusing to read it.")
+        plain = self._path / name
         for candidate in (plain, plain.with_name(plain.name + ".gz")):
             if candidate.is_file():
+                if not candidate.resolve().is_relative_to(self._path.resolve()):
+                    raise DatasetError(f"pg_dump archive {self._path}: {candidate.name} (data of "
+                                       f"{entry.qualified_name}) links to a file outside the "
+                                       f"archive directory; refusing to read it.")
                 return candidate
         others = sorted(p.name for p in self._path.glob(f"{entry.filename}.*"))
         detail = (f"found only {others}: lz4/zstd-compressed dumps are not supported, "

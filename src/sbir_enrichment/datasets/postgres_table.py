@@ -12,6 +12,7 @@ from kedro.io.core import AbstractDataset, DatasetError
 from psycopg import sql
 
 from sbir_enrichment.datasets.copy_text import RECIPIENT_ARRAY_COLUMNS, iter_copy_frames
+from sbir_enrichment.redaction import redact
 
 _READ_BUFFER_BYTES = 1 << 20
 _RELATIONS = """
@@ -26,6 +27,20 @@ _COLUMNS = """
     SELECT attname FROM pg_attribute
     WHERE attrelid = %s AND attnum > 0 AND NOT attisdropped ORDER BY attnum
 """
+
+
+def _connection_params(credentials: dict[str, Any], table: str) -> dict[str, Any]:
+    """libpq parameters of the credentials: ``con`` (a URL) parsed, the other keys on top."""
+    con = credentials.pop("con", None)
+    if not con:
+        return credentials
+    try:
+        parsed = psycopg.conninfo.conninfo_to_dict(str(con))
+    except psycopg.Error as exc:
+        raise DatasetError(redact(
+            f"PostgreSQL table '{table}': the connection URL in the credentials ('con') cannot "
+            f"be used: {exc}", [credentials.get("password")])) from None
+    return {**parsed, **credentials}
 
 
 class _CopyStream(io.RawIOBase):
@@ -82,6 +97,10 @@ class PostgresTableDataset(AbstractDataset[None, Iterator[pd.DataFrame]]):
           credentials: usaspending_db
     """
 
+    #: What its credentials entry must hold (also named by the catalog when it is missing).
+    CREDENTIALS = ("host, port, dbname, user and password, or con: "
+                   "postgresql://user:password@host:port/dbname")
+
     def __init__(
         self,
         *,
@@ -110,8 +129,9 @@ class PostgresTableDataset(AbstractDataset[None, Iterator[pd.DataFrame]]):
         """
         if chunk_rows < 1:
             raise DatasetError(f"chunk_rows must be at least 1, got {chunk_rows}")
-        self._credentials = dict(credentials or {})
         self._table = table
+        self._params = _connection_params(dict(credentials or {}), table)
+        self._secrets = (str(self._params.get("password") or ""),)
         self._schema = schema
         self._columns = columns
         self._array_columns = tuple(RECIPIENT_ARRAY_COLUMNS if array_columns is None
@@ -124,30 +144,28 @@ class PostgresTableDataset(AbstractDataset[None, Iterator[pd.DataFrame]]):
         return {"table": self._table, "schema": self._schema, "database": self._where(),
                 "columns": self._columns, "chunk_rows": self._chunk_rows}
 
+    def _fail(self, message: str) -> DatasetError:
+        """A ``DatasetError`` whose message carries no credential."""
+        return DatasetError(redact(message, self._secrets))
+
     def _where(self) -> str:
         """``host:port/dbname`` of the credentials, without user or password."""
-        params = dict(self._credentials)
-        con = params.pop("con", None)
-        if con:
-            info = psycopg.conninfo.conninfo_to_dict(con)
-            params = {**info, **params}
+        params = self._params
         return (f"{params.get('host', 'localhost')}:{params.get('port', 5432)}/"
                 f"{params.get('dbname', '?')}")
 
     def _connect(self) -> psycopg.Connection:
-        if not self._credentials:
+        if not self._params:
             raise DatasetError(
-                f"PostgreSQL table '{self._table}': no credentials; add an entry (e.g. "
-                f"'usaspending_db' with host, port, dbname, user, password, or con: "
-                f"postgresql://...) to conf/local/credentials.yml.")
-        params = dict(self._credentials)
-        con = str(params.pop("con", ""))
+                f"PostgreSQL table '{self._table}': the credentials entry is empty; it must "
+                f"hold {self.CREDENTIALS} (in conf/local/credentials.yml, e.g. under "
+                f"'usaspending_db').")
         try:
-            return psycopg.connect(con, **params, client_encoding="UTF8",
-                                   connect_timeout=self._connect_timeout, autocommit=True)
+            return psycopg.connect(**{"connect_timeout": self._connect_timeout, **self._params},
+                                   client_encoding="UTF8", autocommit=True)
         except psycopg.Error as exc:
-            raise DatasetError(f"PostgreSQL table '{self._table}': cannot connect to "
-                               f"{self._where()}: {exc}") from exc
+            raise self._fail(f"PostgreSQL table '{self._table}': cannot connect to "
+                             f"{self._where()}: {exc}") from None
 
     def load(self) -> Iterator[pd.DataFrame]:
         """Connect and check the table and columns now; return the lazy chunk stream."""
@@ -195,7 +213,7 @@ class PostgresTableDataset(AbstractDataset[None, Iterator[pd.DataFrame]]):
                         progress=lambda: f"{raw.bytes_read / 1e6:,.1f} MB received{about}",
                     )
             except psycopg.Error as exc:
-                raise DatasetError(f"{name}: read failed: {exc}") from exc
+                raise self._fail(f"{name}: read failed: {exc}") from None
 
     def save(self, data: None) -> None:
         """Refuse: the pipeline never writes to the source database."""

@@ -12,6 +12,8 @@ and the surplus values. Records are counted from 0 after the header (blank lines
 from __future__ import annotations
 
 import csv
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import PurePosixPath
 from typing import Any
 
@@ -24,6 +26,17 @@ from kedro.io.core import AbstractDataset, DatasetError, get_protocol_and_path
 
 _UTF8 = {"utf-8", "utf8", "utf-8-sig", "utf_8"}
 _SURPLUS_CHARS = 200
+_MAX_BLOCK = 2**31 - 1  # the largest read block (and field) the readers accept
+
+
+@contextmanager
+def _field_size_limit(limit: int) -> Iterator[None]:
+    """Let Python's csv module read fields up to ``limit`` characters (default: 128 KiB)."""
+    previous = csv.field_size_limit(limit)
+    try:
+        yield
+    finally:
+        csv.field_size_limit(previous)
 
 
 class TextCSVDataset(AbstractDataset[pd.DataFrame, pd.DataFrame]):
@@ -84,24 +97,15 @@ class TextCSVDataset(AbstractDataset[pd.DataFrame, pd.DataFrame]):
     def load(self) -> pd.DataFrame:
         """Every record after the header, every field as text; see the module docstring."""
         header = self._header()
-        malformed = 0
-
-        def count_malformed(_row: pacsv.InvalidRow) -> str:
-            nonlocal malformed
-            malformed += 1
-            return "skip"
-
-        with self._fs.open(str(self._filepath), "rb") as handle:
-            table = pacsv.read_csv(
-                handle,
-                read_options=pacsv.ReadOptions(encoding=self._arrow_encoding()),
-                parse_options=pacsv.ParseOptions(
-                    newlines_in_values=True, invalid_row_handler=count_malformed
-                ),
-                convert_options=pacsv.ConvertOptions(
-                    column_types=dict.fromkeys(header, pa.string()), strings_can_be_null=False
-                ),
-            )
+        try:
+            table, malformed = self._read_arrow(header, block_size=None)
+        except pa.ArrowInvalid as exc:
+            if "UTF8" in str(exc):
+                raise self._decoding_error() from None
+            if "straddl" not in str(exc):  # pyarrow: a record longer than a read block
+                raise
+            size = self._fs.size(str(self._filepath))
+            table, malformed = self._read_arrow(header, block_size=min(size + 1, _MAX_BLOCK))
         if malformed:
             del table
             return self._load_with_malformed(header)
@@ -110,6 +114,31 @@ class TextCSVDataset(AbstractDataset[pd.DataFrame, pd.DataFrame]):
             frame[self._problem_column] = pd.Series(pd.NA, index=frame.index, dtype="str")
         return frame
 
+    def _read_arrow(self, header: list[str], block_size: int | None) -> tuple[pa.Table, int]:
+        """The file as an all-text table, and how many malformed records were skipped."""
+        malformed = 0
+
+        def count_malformed(row: pacsv.InvalidRow) -> str:
+            nonlocal malformed
+            malformed += bool(row.text.strip())  # a whitespace-only line is a blank line
+            return "skip"
+
+        read_options = pacsv.ReadOptions(encoding=self._arrow_encoding())
+        if block_size is not None:
+            read_options.block_size = block_size
+        with self._fs.open(str(self._filepath), "rb") as handle:
+            table = pacsv.read_csv(
+                handle,
+                read_options=read_options,
+                parse_options=pacsv.ParseOptions(
+                    newlines_in_values=True, invalid_row_handler=count_malformed
+                ),
+                convert_options=pacsv.ConvertOptions(
+                    column_types=dict.fromkeys(header, pa.string()), strings_can_be_null=False
+                ),
+            )
+        return table, malformed
+
     def _arrow_encoding(self) -> str:
         return "utf8" if self._encoding.lower() in _UTF8 else self._encoding
 
@@ -117,17 +146,47 @@ class TextCSVDataset(AbstractDataset[pd.DataFrame, pd.DataFrame]):
         return self._fs.open(str(self._filepath), "r", encoding=self._encoding, newline="")
 
     def _header(self) -> list[str]:
-        with self._open_text() as handle:
-            header = next(csv.reader(handle), None)
+        try:
+            with self._open_text() as handle:
+                header = next(csv.reader(handle), None)
+        except UnicodeDecodeError:
+            raise self._decoding_error() from None
         if not header:
             raise DatasetError(f"{self._filepath} is empty: no header row.")
+        seen: dict[str, int] = {}
+        for position, name in enumerate(header, start=1):
+            if name in seen:
+                raise DatasetError(f"{self._filepath}: the header names column {name!r} twice "
+                                   f"(columns {seen[name]} and {position}); column names must "
+                                   f"be unique.")
+            seen[name] = position
         return header
+
+    def _decoding_error(self) -> DatasetError:
+        """Where the file stops being ``encoding`` (line and byte), and how to read it instead."""
+        with self._fs.open(str(self._filepath), "rb") as handle:
+            data = handle.read()
+        try:
+            data.decode(self._encoding)
+        except UnicodeDecodeError as exc:
+            line = data.count(b"\n", 0, exc.start) + 1
+            return DatasetError(
+                f"{self._filepath}, line {line}: byte 0x{data[exc.start]:02X} (offset "
+                f"{exc.start:,}) is not valid {self._encoding}. The file is probably in another "
+                f"encoding, such as cp1252 (Windows) or latin-1: set `encoding: cp1252` on its "
+                f"catalog entry, or convert the file to UTF-8.")
+        return DatasetError(f"{self._filepath}: cannot be read as {self._encoding}.")
 
     def _load_with_malformed(self, header: list[str]) -> pd.DataFrame:
         """Slow path, only for files with malformed records: count fields record by record."""
-        with self._open_text() as handle:
-            reader = csv.reader(handle)
-            shape = np.array([(len(row), reader.line_num) for row in reader], dtype=np.int64)
+        try:
+            with self._open_text() as handle, _field_size_limit(_MAX_BLOCK):
+                reader = csv.reader(handle)
+                # A whitespace-only line counts as blank (0 fields), as for the other readers.
+                shape = np.array([(len(row) if "".join(row).strip() or len(row) > 1 else 0,
+                                   reader.line_num) for row in reader], dtype=np.int64)
+        except UnicodeDecodeError:
+            raise self._decoding_error() from None
         field_counts, end_lines = shape[:, 0], shape[:, 1]
         start_lines = np.concatenate(([1], end_lines[:-1] + 1))
         records = field_counts > 0  # csv yields [] for a blank line; the frame reader skips it

@@ -18,6 +18,7 @@ from typing import Any
 from kedro.pipeline.node import Node
 
 from sbir_enrichment.hooks.alerts import evaluate_alerts
+from sbir_enrichment.redaction import redact
 from sbir_enrichment.hooks.config import ObservabilityConfig
 from sbir_enrichment.hooks.environment import environment, git_commit
 from sbir_enrichment.hooks.memory import MB, PeakSampler, current_rss, process_maxrss
@@ -46,8 +47,9 @@ _CONCURRENT_RUNNERS = ("ThreadRunner", "ParallelRunner")
 
 
 def error_text(error: BaseException) -> str:
-    """How an error is written into the run report (the one place error text enters it)."""
-    return repr(error)
+    """How an error is written into the run report (the one place error text enters it), with
+    any credentials masked."""
+    return redact(repr(error))
 
 
 def _dig(data: Any, keys: list[str]) -> Any:

@@ -56,6 +56,29 @@ def test_amounts(raw: str, expected: float | None) -> None:
     assert (problem is None) == (expected is not None)
 
 
+@pytest.mark.parametrize(("raw", "reason"), [
+    ("inf", "not a finite dollar amount"),
+    ("Infinity", "not a finite dollar amount"),
+    ("-inf", "not a finite dollar amount"),
+    ("1e400", "not a finite dollar amount"),  # overflows to infinity
+    ("1,2,3", "thousands commas misplaced (groups of three digits expected, e.g. 1,234,567)"),
+    ("$12,34.00", "thousands commas misplaced (groups of three digits expected, e.g. 1,234,567)"),
+    ("1,2345", "thousands commas misplaced (groups of three digits expected, e.g. 1,234,567)"),
+    ("NaN", "not a non-negative dollar amount"),
+])
+def test_infinite_amounts_and_misplaced_commas_are_refused_with_a_reason(raw: str,
+                                                                         reason: str) -> None:
+    assert _one(ap.parse_amount(_text(raw))) == (None, reason)
+
+
+@pytest.mark.parametrize(("raw", "expected"), [
+    ("1,234", 1_234.0), ("-0", 0.0), ("$1,000,000", 1_000_000.0), ("1.5e5", 150_000.0),
+    ("149,950.", 149_950.0),
+])
+def test_well_formed_amounts_still_parse(raw: str, expected: float) -> None:
+    assert _one(ap.parse_amount(_text(raw))) == (expected, None)
+
+
 @pytest.mark.parametrize(("raw", "expected"), [
     ("Phase I", "Phase I"), ("PHASE II", "Phase II"), ("phase 2", "Phase II"), ("ii", "Phase II"),
     ("Ph-III", "Phase III"), ("Phase IIB", "Phase II"), ("3", "Phase III"),

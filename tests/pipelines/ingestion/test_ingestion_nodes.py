@@ -5,6 +5,7 @@ from __future__ import annotations
 import inspect
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 import yaml
@@ -12,7 +13,7 @@ from ingestion_inputs import messy_awards_csv, recipient_lookup
 from kedro.validation.exceptions import DataValidationError
 
 from sbir_enrichment.datasets.text_csv import TextCSVDataset
-from sbir_enrichment.pipelines.ingestion import nodes
+from sbir_enrichment.pipelines.ingestion import nodes, recipients
 from sbir_enrichment.pipelines.ingestion.params import AwardParsingParams
 from sbir_enrichment.schemas import (
     RAW_AWARD_COLUMNS,
@@ -145,11 +146,16 @@ def test_stage_recipients_returns_a_lazy_generator_not_a_generator_function() ->
     assert first_id == "part-00000" and consumed == [4]
 
 
+def _ingest_recipients(frames: list[pd.DataFrame]) -> tuple[dict, pd.DataFrame, dict]:
+    """The three recipient nodes as the pipeline runs them: rejects (and counts), then index."""
+    staged = _staged_partitions(frames)
+    rejected, counts, duplicates = nodes.collect_recipient_rejects(staged)
+    return dict(nodes.build_recipient_index(staged, duplicates, counts)), rejected, counts
+
+
 def test_recipient_index_and_rejects_partition_the_source() -> None:
     source = recipient_lookup()
-    staged = _staged_partitions(_split(source, 4))
-    index = dict(nodes.build_recipient_index(staged))
-    rejected, counts = nodes.collect_recipient_rejects(staged)
+    index, rejected, counts = _ingest_recipients(_split(source, 4))
     assert list(index) == ["part-00000", "part-00001", "part-00002"]
     indexed = pd.concat(index.values(), ignore_index=True)
     assert sorted([*indexed["source_row"], *rejected["source_row"]]) == list(range(len(source)))
@@ -157,7 +163,8 @@ def test_recipient_index_and_rejects_partition_the_source() -> None:
         2: "legal_business_name", 4: "legal_business_name", 5: "recipient_hash"}
     assert rejected.set_index("source_row").loc[4, "duns"] == "1234567890123"  # raw kept
     assert counts == {"rows_read": 12, "accepted": 9, "rejected": 3,
-                      "rejected_by_field": {"legal_business_name": 2, "recipient_hash": 1}}
+                      "rejected_by_field": {"legal_business_name": 2, "recipient_hash": 1},
+                      "duplicate_recipient_hashes": 0}
     row = indexed.set_index("source_row")
     assert row.loc[0, "uei"] == "UEI000000000" and row.loc[0, "duns"] == "010000000"
     assert row.loc[0, "name"] == "Firm 0 Technologies, LLC" and row.loc[0, "state"] == "VA"
@@ -168,14 +175,53 @@ def test_recipient_index_and_rejects_partition_the_source() -> None:
     RecipientsRejected.validate(rejected)
 
 
+def test_a_repeated_recipient_hash_keeps_the_first_usable_row_and_rejects_the_others() -> None:
+    source = recipient_lookup()
+    source.loc[[3, 7], "recipient_hash"] = "hash0001"  # repeats row 1: same chunk, later chunk
+    source.loc[9, "recipient_hash"] = "hash0002"  # row 2 has no key, so row 9 is the one kept
+    index, rejected, counts = _ingest_recipients(_split(source, 4))
+    indexed = pd.concat(index.values(), ignore_index=True).set_index("source_row")
+    assert indexed["recipient_hash"].is_unique
+    assert indexed.loc[1, "recipient_hash"] == "hash0001"
+    assert indexed.loc[9, "recipient_hash"] == "hash0002"
+    reasons = rejected.set_index("source_row")
+    for row in (3, 7):
+        assert reasons.loc[row, "reject_field"] == "recipient_hash"
+        assert reasons.loc[row, "reject_reason"] == (
+            "duplicate: source_row 1 has the same recipient_hash and is kept")
+    assert reasons.loc[7, "legal_business_name"] == "Firm 7 Technologies, LLC"
+    assert sorted([*indexed.index, *reasons.index]) == list(range(len(source)))
+    assert counts["duplicate_recipient_hashes"] == 2
+    assert counts["rejected_by_field"] == {"legal_business_name": 2, "recipient_hash": 3}
+    assert counts["accepted"] == len(indexed) == 7
+    RecipientsRejected.validate(rejected)
+
+
+@pytest.mark.parametrize(("frames", "message"), [
+    ([], r"the recipient source gave no rows"),
+    ([recipient_lookup().iloc[[2, 4, 5]]],
+     r"all 3 rows of the recipient source were rejected \(legal_business_name: 2, "
+     r"recipient_hash: 1\); see recipients_rejected"),
+])
+def test_no_usable_recipient_fails_the_index(frames: list[pd.DataFrame], message: str) -> None:
+    staged = _staged_partitions(frames)
+    rejected, counts, duplicates = nodes.collect_recipient_rejects(staged)
+    assert len(rejected) == counts["rows_read"]  # the rejects are still written
+    index = nodes.build_recipient_index(staged, duplicates, counts)
+    with pytest.raises(ValueError, match=message):
+        next(index)
+
+
 def test_index_partition_breaking_the_schema_names_the_partition() -> None:
     staged = _staged_partitions([recipient_lookup()])
     broken = staged["part-00000"]().assign(uei="not-a-uei")
     with pytest.raises(DataValidationError) as failure:
-        dict(nodes.build_recipient_index({"part-00000": lambda: broken}))
+        dict(nodes.build_recipient_index({"part-00000": lambda: broken},
+                                         pd.DataFrame({"source_row": pd.Series(dtype="int64")}),
+                                         {"accepted": len(broken)}))
     message = str(failure.value)
     assert "recipient_index[part-00000]" in message
-    assert "uei" in message and "not-a-uei" in message
+    assert "uei" in message and "source_row 0: 'not-a-uei'" in message
 
 
 def test_source_without_a_needed_column_fails_naming_it() -> None:
@@ -186,3 +232,20 @@ def test_source_without_a_needed_column_fails_naming_it() -> None:
 def test_summary_holds_both_inputs() -> None:
     summary = nodes.summarise_ingestion({"rows_read": 3}, {"rows_read": 5})
     assert summary == {"awards": {"rows_read": 3}, "recipients": {"rows_read": 5}}
+
+
+def test_keys_of_any_width_are_compared_exactly() -> None:
+    source = recipient_lookup()
+    source.loc[[0, 1, 3, 6, 7, 8], "recipient_hash"] = ["a", "bb", "a", "7f3e-uuid", "bb", "c"]
+    _, rejected, counts = _ingest_recipients(_split(source, 2))
+    duplicates = rejected[rejected["reject_reason"].str.startswith("duplicate")]
+    assert duplicates.set_index("source_row")["reject_reason"].to_dict() == {
+        3: recipients.DUPLICATE.format(row=0), 7: recipients.DUPLICATE.format(row=1)}
+    assert counts["duplicate_recipient_hashes"] == 2
+
+
+def test_rows_that_only_share_a_hash_are_not_duplicates() -> None:
+    # As if two different keys had collided on their 64-bit hash: the exact check keeps both.
+    staged = _staged_partitions(_split(recipient_lookup(8), 4))
+    suspects = {"part-00000": np.array([0, 1]), "part-00001": np.array([6])}
+    assert recipients.duplicate_rows(staged, suspects).empty

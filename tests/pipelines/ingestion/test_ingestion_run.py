@@ -59,6 +59,7 @@ def test_ingestion_runs_on_generated_data_and_switches_recipient_source(
         "rows_read": len(lookup), "accepted": len(index),
         "rejected": len(recipients_rejected),
         "rejected_by_field": recipients_rejected["reject_field"].value_counts().to_dict(),
+        "duplicate_recipient_hashes": 0,
     }
 
     # Same recipients as CSV, read through the conf switch; messy awards this time.

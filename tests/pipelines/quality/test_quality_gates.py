@@ -58,7 +58,7 @@ BAD_OUTPUTS = [
     ("duplicated award", 7, "source_row", 8, "source_row", "field_uniqueness", 8),
     ("recipient on an unmatched award", 3, "recipient_hash", "h1", "recipient_hash",
      "unmatched_rows_have_no_recipient", 3),
-    ("matched award without recipient", 10, "recipient_name", None, "match_method",
+    ("matched award without recipient", 10, "recipient_hash", None, "match_method",
      "matched_rows_have_recipient", 10),
     ("matched award without score", 11, "match_score", float("nan"), "match_method",
      "matched_rows_scored", 11),

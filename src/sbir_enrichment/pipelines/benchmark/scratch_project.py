@@ -119,8 +119,8 @@ class ScratchProject:
     def clear_outputs(self, keep_inputs: bool = True) -> None:
         """Delete every dataset written so far (and the inputs unless kept); reports stay."""
         for layer in (self.root / "data").iterdir():
-            if layer.name == _KEPT_LAYER and keep_inputs:
-                continue
+            if not layer.is_dir() or (layer.name == _KEPT_LAYER and keep_inputs):
+                continue  # a file there is the run lock (run_lock.py), not a layer
             for child in layer.iterdir():
                 if child != self.runs_dir:
                     shutil.rmtree(child) if child.is_dir() else child.unlink()

@@ -24,7 +24,7 @@ from sbir_enrichment.matching import (
     review_columns,
     train,
 )
-from sbir_enrichment.pipelines.enrichment import fingerprint
+from sbir_enrichment.pipelines.enrichment import fingerprint, provenance
 from sbir_enrichment.pipelines.enrichment.params import EnrichmentParams
 from sbir_enrichment.pipelines.enrichment.progress import ChunkProgress
 
@@ -172,13 +172,15 @@ def combine_chunks(enriched_chunks: dict[str, Loader],
         params: Enrichment parameters (``matching.review_top_k``).
 
     Returns:
-        The enriched awards (one row per award, source order) and the review candidates.
+        The enriched awards (one row per award, source order) and the review candidates, both
+        recording the matching settings they were built with (``provenance``).
     """
     frames = [load() for _, load in sorted(enriched_chunks.items())]
     combined = pd.concat(frames, ignore_index=True)
     top_k = params.matching.review_top_k
     review = review_candidates(combined, top_k)
     enriched = combined.drop(columns=review_columns(top_k))
+    provenance.stamp(params.matching, enriched, review)
     return enriched, review
 
 

@@ -36,6 +36,8 @@ _TIME_OF_DAY = (  # " 00:00:00", "T12:30", " 3:15 PM", "T00:00:00.000Z", "T10:00
 _PHASE = r"^(?:PHASE|PH)?[\s._-]*(III|II|I|3|2|1)(?:[\s-]*[AB])?$"
 _PHASE_NAMES = {"I": "Phase I", "1": "Phase I", "II": "Phase II", "2": "Phase II",
                 "III": "Phase III", "3": "Phase III"}
+_GROUPED_DIGITS = r"[+-]?\d{1,3}(?:,\d{3})+(?:\.\d*)?"
+_AMOUNT_COMMAS = "thousands commas misplaced (groups of three digits expected, e.g. 1,234,567)"
 _FLAGS = {"Y": True, "YES": True, "TRUE": True, "T": True, "1": True,
           "N": False, "NO": False, "FALSE": False, "F": False, "0": False}
 
@@ -78,10 +80,21 @@ def parse_dates(text: pd.Series, formats: list[str]) -> Parsed:
 
 
 def parse_amount(text: pd.Series) -> Parsed:
-    """Dollar amounts: ``$``, thousands commas and spaces dropped; negative is not an amount."""
-    number = pd.to_numeric(text.str.replace(r"[$,\s]", "", regex=True), errors="coerce")
-    values = number.where(number >= 0).astype("float64")
-    return values, _problem(values, text.notna(), "not a non-negative dollar amount")
+    """Dollar amounts: ``$`` and spaces dropped, thousands commas in groups of three.
+
+    Negative, infinite (``inf``, ``1e400``) and comma-garbled (``1,2,3``) values are not amounts.
+    """
+    compact = text.str.replace(r"[$\s]", "", regex=True)
+    has_commas = compact.str.contains(",", regex=False).fillna(False).astype(bool)
+    bad_commas = has_commas & ~compact.str.fullmatch(_GROUPED_DIGITS).fillna(False).astype(bool)
+    number = pd.to_numeric(compact.str.replace(",", "", regex=False), errors="coerce")
+    infinite = np.isinf(number.to_numpy(dtype="float64", na_value=np.nan))
+    values = number.where((number >= 0) & ~infinite & ~bad_commas).astype("float64")
+    reason = np.select([bad_commas.to_numpy(), infinite],
+                       [_AMOUNT_COMMAS, "not a finite dollar amount"],
+                       "not a non-negative dollar amount")
+    return values, pd.Series(reason, index=text.index, dtype="str").where(
+        text.notna() & values.isna())
 
 
 def _whole_number(text: pd.Series) -> pd.Series:

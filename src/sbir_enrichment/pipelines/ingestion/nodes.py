@@ -8,19 +8,21 @@ partition per source chunk, rejected rows flagged), from which ``recipient_index
 
 from __future__ import annotations
 
+import itertools
 import logging
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 import numpy as np
 import pandas as pd
+from kedro.io.core import DatasetError
 from kedro.validation.exceptions import DataValidationError
-from kedro.validation.pandera_validator import PanderaValidator
 
 from sbir_enrichment.pipelines.ingestion import recipients
 from sbir_enrichment.pipelines.ingestion.awards_parsing import clean_text, parse_columns
 from sbir_enrichment.pipelines.ingestion.params import AwardParsingParams
-from sbir_enrichment.schemas import CSV_PROBLEM, RAW_AWARD_COLUMNS, RecipientIndex
+from sbir_enrichment.schemas import CSV_PROBLEM, RAW_AWARD_COLUMNS
+from sbir_enrichment.validation import SourceRowValidator
 
 logger = logging.getLogger(__name__)
 
@@ -125,28 +127,46 @@ def stage_recipients(chunks: Iterable[pd.DataFrame]) -> Partitions:
 
 def _staged(chunks: Iterable[pd.DataFrame]) -> Partitions:
     first_row = 0
-    for number, chunk in enumerate(chunks):
+    stream = iter(chunks)
+    for number in itertools.count():
+        try:
+            chunk = next(stream)
+        except StopIteration:
+            return
+        except DatasetError:
+            raise  # the source dataset named itself
+        except Exception as exc:
+            raise DatasetError(f"usaspending_recipients: reading the recipient source failed "
+                               f"after row {first_row:,}: {exc}") from exc
         yield f"part-{number:05d}", recipients.normalise_recipients(chunk, first_row)
         first_row += len(chunk)
 
 
-def build_recipient_index(staged: dict[str, Callable[[], pd.DataFrame]]) -> Partitions:
+def build_recipient_index(staged: dict[str, Callable[[], pd.DataFrame]],
+                          duplicates: pd.DataFrame, counts: dict[str, Any]) -> Partitions:
     """The usable rows of each staged partition, validated against ``RecipientIndex``, lazily.
 
     Args:
         staged: ``recipients_normalised``: partition id → loader.
+        duplicates: ``recipient_duplicates``: rows left out for repeating a recipient_hash.
+        counts: ``recipient_ingestion_counts`` (from ``collect_recipient_rejects``).
 
     Returns:
         ``(partition_id, frame)`` pairs for ``recipient_index``; a partition that breaks the
-        schema raises ``DataValidationError`` naming ``recipient_index[<partition>]``.
+        schema raises ``DataValidationError`` naming ``recipient_index[<partition>]``. With no
+        usable recipient at all, the write fails (``ValueError``) and leaves no complete index:
+        linking awards against nothing is never what a run is for.
     """
-    return _index_partitions(staged)
+    return _index_partitions(staged, duplicates["source_row"].to_numpy(), counts)
 
 
-def _index_partitions(staged: dict[str, Callable[[], pd.DataFrame]]) -> Partitions:
-    validator = PanderaValidator(RecipientIndex)
+def _index_partitions(staged: dict[str, Callable[[], pd.DataFrame]], left_out: np.ndarray,
+                      counts: dict[str, Any]) -> Partitions:
+    if not counts["accepted"]:
+        raise ValueError(_no_usable_recipients(counts))
+    validator = SourceRowValidator("RecipientIndex")
     for partition_id, load in staged.items():
-        frame = recipients.index_rows(load())
+        frame = recipients.index_rows(load(), left_out)
         try:
             yield partition_id, validator.validate(frame)
         except DataValidationError as exc:
@@ -154,32 +174,55 @@ def _index_partitions(staged: dict[str, Callable[[], pd.DataFrame]]) -> Partitio
             raise
 
 
+def _no_usable_recipients(counts: dict[str, Any]) -> str:
+    if not counts["rows_read"]:
+        return ("usaspending_recipients: the recipient source gave no rows, so there is nothing "
+                "to link awards to; check the source (recipient_source and its file, dump or "
+                "table) and run ingestion again.")
+    reasons = ", ".join(f"{k}: {v:,}" for k, v in counts["rejected_by_field"].items())
+    return (f"usaspending_recipients: all {counts['rows_read']:,} rows of the recipient source "
+            f"were rejected ({reasons}); see recipients_rejected for the reasons.")
+
+
 def collect_recipient_rejects(
     staged: dict[str, Callable[[], pd.DataFrame]],
-) -> tuple[pd.DataFrame, dict[str, Any]]:
+) -> tuple[pd.DataFrame, dict[str, Any], pd.DataFrame]:
     """Gather the rejected recipient rows (few) and count every row, a partition at a time.
+
+    A usable row whose ``recipient_hash`` an earlier usable row already has is rejected too
+    (the first, in source order, is kept): one key must name one recipient.
 
     Args:
         staged: ``recipients_normalised``: partition id → loader.
 
     Returns:
-        ``recipients_rejected`` and counts for the ingestion summary.
+        ``recipients_rejected``, counts for the ingestion summary, and ``recipient_duplicates``
+        (the ``source_row`` of each repeating row) for the index to leave out.
     """
     rows_read = 0
     parts = [recipients.no_rejected_rows()]  # typed, for an empty source
-    for load in staged.values():
+    keys = recipients.RecipientKeys()
+    for partition_id, load in staged.items():
         frame = load()
         rows_read += len(frame)
         parts.append(recipients.rejected_rows(frame))
-    rejected = pd.concat(parts, ignore_index=True)
+        keys.add(partition_id, frame)
+    duplicates = recipients.duplicate_rows(staged, keys.candidates())
+    if len(duplicates):
+        logger.warning("recipients: %d row(s) repeat the recipient_hash of an earlier row; the "
+                       "first of each is kept, the others are in recipients_rejected",
+                       len(duplicates))
+    rejected = pd.concat([*parts, duplicates], ignore_index=True).sort_values(
+        "source_row", ignore_index=True)
     counts = {
         "rows_read": rows_read,
         "accepted": rows_read - len(rejected),
         "rejected": len(rejected),
         "rejected_by_field": _counts(rejected["reject_field"]),
+        "duplicate_recipient_hashes": len(duplicates),
     }
     logger.info("recipients: %d indexed, %d rejected", counts["accepted"], len(rejected))
-    return rejected, counts
+    return rejected, counts, duplicates[["source_row"]]
 
 
 def summarise_ingestion(

@@ -1,4 +1,4 @@
-"""Ingestion pipeline: awards → accepted + rejected; recipients → staged → index + rejected."""
+"""Ingestion pipeline: awards → accepted + rejected; recipients → staged → rejected, then index."""
 
 from __future__ import annotations
 
@@ -29,16 +29,16 @@ def create_pipeline(**kwargs) -> Pipeline:
             name="stage_recipients_node",
         ),
         Node(
-            func=build_recipient_index,
-            inputs="recipients_normalised",
-            outputs="recipient_index",
-            name="build_recipient_index_node",
-        ),
-        Node(
             func=collect_recipient_rejects,
             inputs="recipients_normalised",
-            outputs=["recipients_rejected", "recipient_ingestion_counts"],
+            outputs=["recipients_rejected", "recipient_ingestion_counts", "recipient_duplicates"],
             name="collect_recipient_rejects_node",
+        ),
+        Node(
+            func=build_recipient_index,
+            inputs=["recipients_normalised", "recipient_duplicates", "recipient_ingestion_counts"],
+            outputs="recipient_index",
+            name="build_recipient_index_node",
         ),
         Node(
             func=summarise_ingestion,

@@ -14,6 +14,7 @@ from typing import Any
 
 import pandas as pd
 
+from sbir_enrichment.pipelines.enrichment import provenance
 from sbir_enrichment.pipelines.enrichment.params import EnrichmentParams
 from sbir_enrichment.pipelines.quality import baseline, breakdowns, gates
 from sbir_enrichment.pipelines.quality.params import QualityParams
@@ -22,6 +23,24 @@ from sbir_enrichment.reporting.console import quality_gate_table
 from sbir_enrichment.schemas import EnrichedSbirAwards, MatchReviewCandidates
 
 logger = logging.getLogger(__name__)
+
+
+def check_provenance(enriched_stamp: pd.DataFrame, review_candidates: pd.DataFrame,
+                     enrichment: EnrichmentParams) -> dict[str, Any]:
+    """Refuse enriched outputs built with other matching settings than this run is given.
+
+    Args:
+        enriched_stamp: ``enriched_sbir_awards`` (one column; its ``attrs`` are what counts).
+        review_candidates: ``match_review_candidates`` (its ``attrs`` likewise).
+        enrichment: The enrichment parameters the report will state.
+
+    Returns:
+        The outputs' ``run_id`` and ``parameters_fingerprint``, recorded in the report.
+
+    Raises:
+        StaleOutputError: Built with other settings (each difference named), or by two runs.
+    """
+    return provenance.check(enriched_stamp, review_candidates, enrichment.matching)
 
 
 def check_rows(enriched: pd.DataFrame, review_candidates: pd.DataFrame,
@@ -145,7 +164,8 @@ def _past_runs(reports: dict[str, Callable[[], Any]], keep: int) -> list[dict[st
 def build_quality_report(*, quality_measures: dict[str, Any], row_gates: list[dict[str, Any]],
                          metric_gates: list[dict[str, Any]], regression: dict[str, Any],
                          past_reports: dict[str, Callable[[], Any]], params: QualityParams,
-                         enrichment: EnrichmentParams) -> tuple[dict[str, Any], str]:
+                         enrichment: EnrichmentParams, provenance: dict[str, Any]
+                         ) -> tuple[dict[str, Any], str]:
     """Assemble this run's report and render it as a page with trends over past runs.
 
     Args:
@@ -156,6 +176,7 @@ def build_quality_report(*, quality_measures: dict[str, Any], row_gates: list[di
         past_reports: Earlier quality reports, ``{version: loader}``.
         params: Quality parameters (recorded in the report; ``history_runs``).
         enrichment: The enrichment's parameters (its accept and review probabilities).
+        provenance: Output of ``check_provenance``: which enrichment run the report is about.
 
     Returns:
         The report dictionary (JSON) and its HTML page.
@@ -169,6 +190,7 @@ def build_quality_report(*, quality_measures: dict[str, Any], row_gates: list[di
         "generated_at": datetime.now(UTC).isoformat(timespec="milliseconds"),
         "status": status,
         "thresholds": {**params.model_dump(), "score_thresholds": score_thresholds},
+        "enriched": provenance,
         "gates": all_gates,
         **quality_measures,
         "regression": {k: v for k, v in regression.items() if k != "gate"},
