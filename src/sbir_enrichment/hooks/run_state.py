@@ -18,7 +18,6 @@ from typing import Any
 from kedro.pipeline.node import Node
 
 from sbir_enrichment.hooks.alerts import evaluate_alerts
-from sbir_enrichment.redaction import redact
 from sbir_enrichment.hooks.config import ObservabilityConfig
 from sbir_enrichment.hooks.environment import environment, git_commit
 from sbir_enrichment.hooks.memory import MB, PeakSampler, current_rss, process_maxrss
@@ -28,6 +27,7 @@ from sbir_enrichment.hooks.memray_profile import (
     write_flamegraph,
 )
 from sbir_enrichment.hooks.node_record import NodeRecord, clock
+from sbir_enrichment.redaction import redact
 from sbir_enrichment.reporting.run_report import (
     REPORT_MD,
     Git,

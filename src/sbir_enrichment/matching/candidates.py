@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from sbir_enrichment.matching.blocking import distinct_pairs
 from sbir_enrichment.matching.comparisons import (
     COMPARISONS,
     NAME_ELSE,
@@ -24,7 +25,6 @@ from sbir_enrichment.matching.comparisons import (
     compare_uei,
     spelled_alike,
 )
-from sbir_enrichment.matching.blocking import distinct_pairs
 from sbir_enrichment.matching.hashing import string_keys
 from sbir_enrichment.matching.index import RecipientIndex, duns_keys
 from sbir_enrichment.matching.names import legal_form_codes, normalise_name

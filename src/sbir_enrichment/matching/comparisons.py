@@ -2,9 +2,10 @@
 
 Five comparisons, each with ordered levels (the first that holds is the pair's level):
 
-- ``name`` of the normalised names: ``exact`` (same space-free name), ``near`` (one typo apart, or
-  length-relative similarity ≥ ``near_similarity``; both names long), ``contains_most`` (one name's words all in
-  the other, and those words carry at least ``cover_share`` of the other's information),
+- ``name`` of the normalised names: ``exact`` (same space-free name), ``near`` (one typo apart,
+  or length-relative similarity ≥ ``near_similarity``; both names long), ``contains_most`` (one
+  name's words all in the other, and those words carry at least ``cover_share`` of the other's
+  information),
   ``near_short`` (near, but a short name: one letter off means little there), ``overlap_most``
   (shared words carry ``cover_share`` of both names' information), ``contains_some``,
   ``fuzzy`` (similarity ≥ ``fuzzy_similarity``), ``overlap_some`` (some word shared; only a

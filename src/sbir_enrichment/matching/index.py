@@ -219,8 +219,8 @@ class RecipientIndex:
 
         By words: the same space-free name, the rarest words, and acronyms (the name's initials
         as a recipient's name, or the name as a recipient's initials). By spelling: the prefix,
-        tail, head and foot keys, which only catch typos, so their pairs are worth keeping only when the
-        two names are spelt alike (``candidates`` checks). Each set is distinct.
+        tail, head and foot keys, which only catch typos, so their pairs are worth keeping only
+        when the two names are spelt alike (``candidates`` checks). Each set is distinct.
         """
         chosen = self._rarest_words(keys, settings)
         positions = np.arange(len(keys.compact))

@@ -58,14 +58,15 @@ def test_the_enriched_output_records_its_run_and_parameters(enriched_project: Pa
 
 def test_quality_refuses_an_output_built_with_other_parameters(enriched_project: Path) -> None:
     reports = enriched_project / "data/08_reporting/quality/quality_report.json"
-    with pytest.raises(StaleOutputError, match=r"matching\.accept_score: built with 95\.0, "
-                                               r"given 90\.0\)"):
+    with pytest.raises(StaleOutputError, match=r"matching\.accept_probability: built with 0\.9, "
+                                               r"given 0\.8\)"):
         run_session(enriched_project, ["quality"],
-                    params={"enrichment": {"matching": {"accept_score": 90.0}}})
+                    params={"enrichment": {"matching": {"accept_probability": 0.8}}})
     assert not reports.exists()  # nothing was certified
     run_session(enriched_project, ["enrichment", "quality"],
-                params={"enrichment": {"chunk_size": 100, "matching": {"accept_score": 90.0}}})
+                params={"enrichment": {"chunk_size": 100,
+                                       "matching": {"accept_probability": 0.8}}})
     report = json.loads(next(reports.glob("*/quality_report.json")).read_text())
-    assert report["thresholds"]["score_thresholds"]["accept"] == 90.0
+    assert report["thresholds"]["score_thresholds"]["accept"] == 80.0
     enriched = pd.read_parquet(enriched_project / ENRICHED, columns=["source_row"])
     assert report["enriched"]["run_id"] == enriched.attrs["run"]["run_id"]

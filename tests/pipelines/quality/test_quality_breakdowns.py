@@ -67,7 +67,8 @@ def test_a_run_where_nothing_matches_is_measured_and_fails_its_gate(case, enrich
         quality_measures=measures, row_gates=[],
         metric_gates=nodes.check_metrics(measures, accuracy(), params),
         regression=nodes.compare_with_baseline(measures, {}, params), past_reports={},
-        params=params, enrichment=conf_enrichment_params())
+        params=params, enrichment=conf_enrichment_params(),
+        provenance={"run_id": "2026-01-03T00.00.00.000Z", "parameters_fingerprint": "0"})
     assert report["status"] == "fail" and "<html" in page
     with pytest.raises(QualityGateError, match="match_rate"):
         nodes.enforce_quality_gates(report)
