@@ -8,10 +8,10 @@ Every normalised name yields keys (``NameKeys``):
   only below a cap) propose candidates, so ``TECH`` never does but ``PUMPILUS`` always does;
 - ``prefix`` / ``tail``: the first and last few characters of the space-free name, so a typo
   in the rare word still leaves a key intact at the other end of the name;
-- ``head`` / ``foot``: the first and last ``_WORD_AFFIX`` letters of the name's first word (of at
-  least ``_WORD_AFFIX + 1`` letters): a typo inside a short first word breaks both ends of the
-  space-free name, rarely both ends of the word, and a common last word (``TECH``) makes the
-  name's tail useless;
+- ``head`` / ``foot``: the first word's first two and last three letters, and its first three
+  and last two (words of at least ``_SHORT_WORD`` letters): a typo in the middle of a short first
+  word breaks both ends of the space-free name but neither of these, and a common last word
+  (``TECH``) makes the name's own tail useless;
 - ``initials``: the first letters of a name of several words (``INTERNATIONAL BUSINESS
   MACHINES`` → ``IBM``), looked up among the space-free names of the other side (acronyms).
 
@@ -35,12 +35,13 @@ from sbir_enrichment.matching.hashing import (
     PrefixSums,
     as_large_strings,
     byte_blocks,
+    finalise,
     string_buffers,
 )
 
 _ROW_BITS = np.uint64(32)
 _SPACE = ord(" ")
-_WORD_AFFIX = 3
+_SHORT_WORD = 6
 
 
 @dataclass(frozen=True)
@@ -108,9 +109,9 @@ class NameKeys:
     prefix: np.ndarray
     tail: np.ndarray
     head: np.ndarray
-    """Key of the first letters of the first word (0 when it is short)."""
+    """Key of the first word's first two and last three letters (0 when it is short)."""
     foot: np.ndarray
-    """Key of the last letters of the first word (0 when it is short)."""
+    """Key of the first word's first three and last two letters (0 when it is short)."""
     initials: np.ndarray
     """Key of the first letters of a name of two or more words (0 for one word)."""
     word: np.ndarray
@@ -150,6 +151,14 @@ class NameKeys:
                    keys.word[kept], keys.word_owner[kept])
 
 
+def _joined(first: np.ndarray, second: np.ndarray) -> np.ndarray:
+    """One ``uint32`` key of two keys (order matters; never 0)."""
+    keys = (finalise((first.astype(np.uint64) << _ROW_BITS) | second.astype(np.uint64))
+            >> _ROW_BITS).astype(np.uint32)
+    keys[keys == 0] = 1
+    return keys
+
+
 def _block_name_keys(offsets: np.ndarray, data: np.ndarray, first: int, affix_chars: int
                      ) -> tuple[np.ndarray, ...]:
     """Compact, prefix, tail, head, foot, initials and word keys (with owners) of the names at
@@ -179,10 +188,12 @@ def _block_name_keys(offsets: np.ndarray, data: np.ndarray, first: int, affix_ch
     named = np.flatnonzero(words_per_name > 0)
     first_word = (last_word - words_per_name)[named]
     word_start, word_stop = word_starts[first_word], word_stops[first_word]
-    long_word = word_stop - word_start > _WORD_AFFIX
+    long_word = word_stop - word_start >= _SHORT_WORD
     at, word_start, word_stop = named[long_word], word_start[long_word], word_stop[long_word]
-    head[at] = block_sums.keys(word_start, word_start + _WORD_AFFIX)
-    foot[at] = block_sums.keys(word_stop - _WORD_AFFIX, word_stop)
+    head[at] = _joined(block_sums.keys(word_start, word_start + 2),
+                       block_sums.keys(word_stop - 3, word_stop))
+    foot[at] = _joined(block_sums.keys(word_start, word_start + 3),
+                       block_sums.keys(word_stop - 2, word_stop))
     compact_sums = PrefixSums(compact_data)
     return (
         compact_sums.keys(start, stop),

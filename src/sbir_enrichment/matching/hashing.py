@@ -46,7 +46,7 @@ def as_large_strings(values: pd.Series | pa.Array | pa.ChunkedArray) -> pa.Array
     return values.cast(pa.large_string())
 
 
-def _finalise(value: np.ndarray) -> np.ndarray:
+def finalise(value: np.ndarray) -> np.ndarray:
     """splitmix64's finaliser: every input bit moves every output bit."""
     value = (value ^ (value >> np.uint64(30))) * _MIX1
     value = (value ^ (value >> np.uint64(27))) * _MIX2
@@ -65,7 +65,7 @@ class PrefixSums:
         """Keys of the substrings ``[starts[i], stops[i])`` (never 0)."""
         poly = (self._sums[stops] - self._sums[starts]) * _INVERSE_POWERS[starts]
         lengths = (stops - starts).astype(np.uint64)
-        keys = (_finalise(poly ^ (lengths * _GOLDEN)) >> np.uint64(32)).astype(np.uint32)
+        keys = (finalise(poly ^ (lengths * _GOLDEN)) >> np.uint64(32)).astype(np.uint32)
         keys[keys == 0] = 1
         return keys
 
