@@ -33,7 +33,7 @@ import pyarrow.compute as pc
 
 from sbir_enrichment.matching.hashing import (
     PrefixSums,
-    as_large_strings,
+    as_strings,
     byte_blocks,
     finalise,
     string_buffers,
@@ -63,15 +63,25 @@ class KeyTable:
         rows = np.arange(len(keys), dtype=np.uint64) if rows is None else rows
         np.bitwise_or(packed, rows, out=packed, dtype=np.uint64, casting="unsafe")
         packed.sort()  # in place; key 0 (missing) sorts first and is cut off below
-        packed = packed[int(np.searchsorted(packed, np.uint64(1) << _ROW_BITS)):]
-        if max_block is not None and len(packed):
-            key = packed >> _ROW_BITS
-            starts = np.flatnonzero(np.r_[True, key[1:] != key[:-1]])
-            sizes = np.diff(np.r_[starts, len(packed)])
-            packed = packed[np.repeat(sizes <= max_block, sizes)]
-        # A copy when much was cut, so the cut-off part's memory is freed.
-        return cls(packed.copy() if packed.base is not None and 8 * len(packed) < 7 * len(
-            packed.base) else packed)
+        table = cls(packed[int(np.searchsorted(packed, np.uint64(1) << _ROW_BITS)):])
+        return table.capped(max_block) if max_block is not None else table.compacted()
+
+    def compacted(self) -> KeyTable:
+        """This table in memory of its own (a copy when it is a small view of a larger array)."""
+        packed = self.packed
+        if packed.base is not None and 8 * len(packed) < 7 * len(packed.base):
+            return KeyTable(packed.copy())
+        return self
+
+    def capped(self, max_block: int) -> KeyTable:
+        """The table without the keys held by more than ``max_block`` rows."""
+        if len(self.packed) == 0:
+            return self
+        key = (self.packed >> _ROW_BITS).astype(np.uint32)
+        starts = np.flatnonzero(np.r_[True, key[1:] != key[:-1]])
+        del key
+        sizes = np.diff(np.r_[starts, len(self.packed)])
+        return KeyTable(self.packed[np.repeat(sizes <= max_block, sizes)]).compacted()
 
     def ranges(self, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Start and stop positions in ``packed`` of each key's rows (empty for key 0)."""
@@ -126,7 +136,7 @@ class NameKeys:
         Works on the Arrow bytes block by block: spaces located once, words are the runs
         between them, and the space-free name is the bytes that are not spaces.
         """
-        text = as_large_strings(names_norm)
+        text = as_strings(names_norm)
         offsets, data = string_buffers(text)
         with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
             parts = [list(part) for part in pool.map(

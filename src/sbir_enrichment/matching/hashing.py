@@ -46,6 +46,16 @@ def as_large_strings(values: pd.Series | pa.Array | pa.ChunkedArray) -> pa.Array
     return values.cast(pa.large_string())
 
 
+def as_strings(values: pd.Series | pa.Array | pa.ChunkedArray) -> pa.Array:
+    """One contiguous ``string`` or ``large_string`` Arrow array of the values, as it comes
+    (no copy of the bytes of a ``string`` array, unlike ``as_large_strings``)."""
+    if isinstance(values, pa.ChunkedArray) and values.num_chunks == 1:
+        values = values.chunk(0)
+    if isinstance(values, pa.Array) and values.type in (pa.string(), pa.large_string()):
+        return values
+    return as_large_strings(values)
+
+
 def finalise(value: np.ndarray) -> np.ndarray:
     """splitmix64's finaliser: every input bit moves every output bit."""
     value = (value ^ (value >> np.uint64(30))) * _MIX1
@@ -71,9 +81,12 @@ class PrefixSums:
 
 
 def string_buffers(text: pa.Array) -> tuple[np.ndarray, np.ndarray]:
-    """Absolute offsets and the byte buffer of a ``large_string`` array (zero-copy)."""
+    """Absolute offsets (``int64``) and the byte buffer of a ``string`` or ``large_string``
+    array (the bytes zero-copy)."""
     buffers = text.buffers()
-    offsets = np.frombuffer(buffers[1], dtype=np.int64)[text.offset : text.offset + len(text) + 1]
+    width = np.int64 if text.type == pa.large_string() else np.int32
+    offsets = np.frombuffer(buffers[1], dtype=width)[text.offset : text.offset + len(text) + 1]
+    offsets = offsets.astype(np.int64, copy=False)
     data = np.frombuffer(buffers[2], dtype=np.uint8) if buffers[2] is not None \
         else np.zeros(0, dtype=np.uint8)
     return offsets, data
@@ -93,7 +106,7 @@ def byte_blocks(offsets: np.ndarray) -> Iterator[tuple[int, int]]:
 
 def string_keys(values: pd.Series | pa.Array | pa.ChunkedArray) -> np.ndarray:
     """A ``uint32`` key per string: equal strings share a key; missing → 0; others never 0."""
-    text = as_large_strings(values)
+    text = as_strings(values)
     offsets, data = string_buffers(text)
     out = np.zeros(len(text), dtype=np.uint32)
     for first, stop in byte_blocks(offsets):

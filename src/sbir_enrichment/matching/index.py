@@ -104,22 +104,22 @@ class RecipientIndex:
             zero_copy_only=False).astype(np.int16)
         self.uei = KeyTable.build(self.uei_key)
         self.duns = KeyTable.build(self.duns_key)
+        # Each key array is dropped as soon as its table is built (the peak stays low).
         keys = NameKeys.of(name_norm, affix_chars)
-        self.compact_key = keys.compact
-        self.compact = KeyTable.build(keys.compact)
-        self.prefix = KeyTable.build(keys.prefix, max_block=settings.max_affix_block)
-        self.tail = KeyTable.build(keys.tail, max_block=settings.max_affix_block)
-        self.head = KeyTable.build(keys.head, max_block=settings.max_affix_block)
-        self.foot = KeyTable.build(keys.foot, max_block=settings.max_affix_block)
-        self.initials = KeyTable.build(keys.initials, max_block=settings.max_initials_block)
-        every_word = KeyTable.build(keys.word, keys.word_owner)
+        pending = {name: getattr(keys, name) for name in NameKeys.__dataclass_fields__}
         del keys
+        every_word = KeyTable.build(pending.pop("word"), pending.pop("word_owner"))
         self._word_keys, self._word_rows, self.name_bits = _word_statistics(
             every_word, recipients.num_rows)
-        self.words = KeyTable.build(
-            (every_word.packed >> np.uint64(32)).astype(np.uint32),
-            (every_word.packed & np.uint64(0xFFFFFFFF)), max_block=settings.max_word_block)
+        self.words = every_word.capped(settings.max_word_block)
         del every_word
+        self.compact_key = pending.pop("compact")
+        self.compact = KeyTable.build(self.compact_key)
+        for name in ("prefix", "tail", "head", "foot"):
+            setattr(self, name, KeyTable.build(pending.pop(name),
+                                               max_block=settings.max_affix_block))
+        self.initials = KeyTable.build(pending.pop("initials"),
+                                       max_block=settings.max_initials_block)
 
     @staticmethod
     def table_of(frame: pd.DataFrame) -> pa.Table:

@@ -24,6 +24,7 @@ from sbir_enrichment.matching import (
     review_columns,
     train,
 )
+from sbir_enrichment.memory import release_free_memory
 from sbir_enrichment.pipelines.enrichment import fingerprint, provenance
 from sbir_enrichment.pipelines.enrichment.params import EnrichmentParams
 from sbir_enrichment.pipelines.enrichment.progress import ChunkProgress
@@ -31,6 +32,8 @@ from sbir_enrichment.pipelines.enrichment.progress import ChunkProgress
 logger = logging.getLogger(__name__)
 
 Loader = Callable[[], pd.DataFrame]
+LINK_COLUMNS = ("source_row", "match_method", "recipient_hash", "match_probability",
+                "in_review_band")
 
 
 def split_awards(sbir_awards: pd.DataFrame, params: EnrichmentParams) -> dict[str, pd.DataFrame]:
@@ -64,6 +67,7 @@ def index_recipients(recipient_index: dict[str, Loader],
         The index, and a digest of the partitions' content (part of every chunk fingerprint).
     """
     started = time.perf_counter()
+    release_free_memory()  # before the run's largest allocation (sbir_enrichment.memory)
     tables: list[pa.Table] = []
     digests = []
     for partition_id, load in recipient_index.items():
@@ -163,8 +167,8 @@ def enrich_chunks(award_chunks: dict[str, Loader], recipients: RecipientIndex,
     return lazy
 
 
-def combine_chunks(enriched_chunks: dict[str, Loader],
-                   params: EnrichmentParams) -> tuple[pd.DataFrame, pd.DataFrame]:
+def combine_chunks(enriched_chunks: dict[str, Loader], params: EnrichmentParams
+                   ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     """Join the enriched chunks of this run into the enriched awards and the review band.
 
     Args:
@@ -173,7 +177,8 @@ def combine_chunks(enriched_chunks: dict[str, Loader],
 
     Returns:
         The enriched awards (one row per award, source order) and the review candidates, both
-        recording the matching settings they were built with (``provenance``).
+        recording the matching settings they were built with (``provenance``), and the links
+        alone (``LINK_COLUMNS``: what the accuracy report reads, without the award columns).
     """
     frames = [load() for _, load in sorted(enriched_chunks.items())]
     combined = pd.concat(frames, ignore_index=True)
@@ -181,15 +186,15 @@ def combine_chunks(enriched_chunks: dict[str, Loader],
     review = review_candidates(combined, top_k)
     enriched = combined.drop(columns=review_columns(top_k))
     provenance.stamp(params.matching, enriched, review)
-    return enriched, review
+    return enriched, review, enriched[list(LINK_COLUMNS)].copy()
 
 
-def measure_accuracy(enriched_sbir_awards: pd.DataFrame, match_review_candidates: pd.DataFrame,
+def measure_accuracy(match_links: pd.DataFrame, match_review_candidates: pd.DataFrame,
                      match_truth: pd.DataFrame | None) -> dict[str, Any]:
     """Precision, recall, reliability and wrong matches against the truth, when there is one.
 
     Args:
-        enriched_sbir_awards: The enriched awards.
+        match_links: Each award's link (``LINK_COLUMNS`` of the enriched awards).
         match_review_candidates: The review band (its first candidates join the reliability
             table).
         match_truth: ``source_row, recipient_hash`` of acceptable recipients (optionally a
@@ -198,7 +203,7 @@ def measure_accuracy(enriched_sbir_awards: pd.DataFrame, match_review_candidates
     Returns:
         The accuracy report (``has_truth: false`` without a truth file).
     """
-    report = accuracy_report(enriched_sbir_awards, match_truth, match_review_candidates)
+    report = accuracy_report(match_links, match_truth, match_review_candidates)
     if report["has_truth"]:
         logger.info("accuracy: precision %.4f, recall %.4f, F1 %.4f (%d matched, %d wrong)",
                     report["precision"] or 0.0, report["recall"] or 0.0, report["f1"] or 0.0,

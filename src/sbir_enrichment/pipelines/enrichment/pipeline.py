@@ -46,12 +46,12 @@ def create_pipeline(**kwargs) -> Pipeline:
         Node(
             func=combine_chunks,
             inputs=["enriched_chunks", "params:enrichment"],
-            outputs=["enriched_sbir_awards", "match_review_candidates"],
+            outputs=["enriched_sbir_awards", "match_review_candidates", "match_links"],
             name="combine_chunks_node",
         ),
         Node(
             func=measure_accuracy,
-            inputs=["enriched_sbir_awards", "match_review_candidates", "match_truth"],
+            inputs=["match_links", "match_review_candidates", "match_truth"],
             outputs="accuracy_report",
             name="measure_accuracy_node",
         ),
