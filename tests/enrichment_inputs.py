@@ -12,7 +12,7 @@ import yaml
 from sbir_enrichment.matching import MatchSettings, RecipientIndex
 from sbir_enrichment.matching.identifiers import normalise_duns, normalise_uei
 from sbir_enrichment.matching.names import normalise_name
-from sbir_enrichment.sample_data import GeneratorConfig, generate_sample
+from sbir_enrichment.sample_data import GeneratorConfig, SampleData, generate_sample
 
 PARAMETERS = Path(__file__).resolve().parents[1] / "conf" / "base" / "parameters_enrichment.yml"
 
@@ -61,10 +61,8 @@ def small_index() -> RecipientIndex:
     return RecipientIndex.from_frames([frame.iloc[:5], frame.iloc[5:]], configured_settings())
 
 
-@cache
-def generated() -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
-    """A small generated sample prepared as ingestion would: awards, index frame, truth."""
-    sample = generate_sample(GeneratorConfig(seed=5, n_awards=1500, n_recipients=20000))
+def prepared(sample: SampleData) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Awards and recipient-index frame of a sample, normalised as ingestion would."""
     raw = sample.awards
     awards = pd.DataFrame({
         "company": raw["Company"].astype("str"),
@@ -84,4 +82,11 @@ def generated() -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
         "state": recipients["state"].astype("str"),
         "source_row": np.arange(len(recipients), dtype=np.int64),
     })
-    return awards, index_frame, sample.truth
+    return awards, index_frame
+
+
+@cache
+def generated() -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """A small generated sample prepared as ingestion would: awards, index frame, truth."""
+    sample = generate_sample(GeneratorConfig(seed=5, n_awards=1500, n_recipients=20000))
+    return (*prepared(sample), sample.truth)

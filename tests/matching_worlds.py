@@ -13,36 +13,10 @@ from functools import cache
 
 import numpy as np
 import pandas as pd
-from enrichment_inputs import configured_settings, recipients_frame
+from enrichment_inputs import configured_settings, prepared, recipients_frame
 
 from sbir_enrichment.matching import MatchModel, RecipientIndex, link_awards, train
-from sbir_enrichment.matching.identifiers import normalise_duns, normalise_uei
-from sbir_enrichment.matching.names import normalise_name
-from sbir_enrichment.sample_data import GeneratorConfig, SampleData, make_sample
-
-
-def prepared(sample: SampleData) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Awards and recipient-index frame of a sample, normalised as ingestion would."""
-    raw = sample.awards
-    awards = pd.DataFrame({
-        "company": raw["Company"].astype("str"),
-        "uei": normalise_uei(raw["UEI"]).astype("str"),
-        "duns": normalise_duns(raw["Duns"]).astype("str"),
-        "state": raw["State"].astype("str"),
-        "source_row": np.arange(len(raw), dtype=np.int64),
-    })
-    recipients = sample.recipients
-    index_frame = pd.DataFrame({
-        "recipient_hash": recipients["recipient_hash"].astype("str"),
-        "uei": normalise_uei(recipients["uei"]).astype("str"),
-        "duns": normalise_duns(recipients["duns"]).astype("str"),
-        "parent_uei": normalise_uei(recipients["parent_uei"]).astype("str"),
-        "name": recipients["legal_business_name"].astype("str"),
-        "name_norm": normalise_name(recipients["legal_business_name"]).astype("str"),
-        "state": recipients["state"].astype("str"),
-        "source_row": np.arange(len(recipients), dtype=np.int64),
-    })
-    return awards, index_frame
+from sbir_enrichment.sample_data import GeneratorConfig, make_sample
 
 
 @cache
