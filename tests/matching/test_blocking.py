@@ -1,5 +1,5 @@
-"""Blocking rules: key tables, rare words under a cap, prefix/tail keys, acronyms, state not a
-wall."""
+"""Blocking rules: key tables, rare words under a cap, spelling keys from the ends of a name,
+acronyms, state not a wall."""
 
 from __future__ import annotations
 
@@ -22,7 +22,7 @@ def test_key_table_returns_every_row_of_each_key_and_skips_big_blocks() -> None:
 
 
 def test_compact_key_ignores_spaces() -> None:
-    keys = NameKeys.of(pd.Series(["BIO TECH", "BIOTECH", "BIO TECHS"]), affix_chars=5)
+    keys = NameKeys.of(pd.Series(["BIO TECH", "BIOTECH", "BIO TECHS"]), name_ends=((5, 0),))
     assert keys.compact[0] == keys.compact[1] != keys.compact[2]
 
 
@@ -36,7 +36,7 @@ def _index(names: list[str], states: list[str] | None = None, **overrides: objec
 
 
 def _candidates(index: RecipientIndex, settings, name: str) -> set[int]:
-    keys = NameKeys.of(pd.Series([name]), settings.affix_chars)
+    keys = NameKeys.of(pd.Series([name]), settings.name_ends)
     by_words, by_spelling = index.name_pairs(keys, settings)
     return set(by_words[1].tolist()) | set(by_spelling[1].tolist())
 
@@ -57,12 +57,28 @@ def test_only_the_rarest_words_of_a_name_are_used() -> None:
     assert _candidates(index, settings, "ALPHA BETA GAMMA") == {3, 4, 5}
 
 
+def test_keys_from_both_ends_find_a_typo_where_prefix_and_tail_are_crowded() -> None:
+    # Eleven names start APEXC and eleven end GTECH (over the cap of ten); the typo is in the
+    # middle word (every word is over the cap too), so only a key made of both ends of the name
+    # can find the firm.
+    names = (["APEX COMPUTING TECH"] + [f"APEX C{word}" for word in
+              ("ORE", "LOUD", "ABLE", "ODE", "ARGO", "REST", "ITY", "OVE", "UBE", "OIL", "AMP")]
+             + [f"{word} COMPUTING TECH" for word in
+                ("ZETA", "ORBIT", "NOVA", "LYRA", "VEGA", "RIGEL", "DENEB", "ALTAIR", "SIRIUS",
+                 "CASTOR", "POLLUX")])
+    index, settings = _index(names, max_word_block=10, max_affix_block=10)
+    assert _candidates(index, settings, "APEX COMPTUING TECH") == {0}
+    index, settings = _index(names, max_word_block=10, max_affix_block=10,
+                             name_ends=((5, 0), (0, 5)))
+    assert 0 not in _candidates(index, settings, "APEX COMPTUING TECH")
+
+
 def test_prefix_and_tail_keys_survive_a_typo_in_the_only_rare_word() -> None:
     names = ["PUMPILUSMAXA", "ZYGOMAXIMUS", "QUORTAVELLON", "VELOREX TECH"]
     index, settings = _index(names)
     assert _candidates(index, settings, "PUMPILUSMAXB") == {0}  # typo at the end: prefix
     assert _candidates(index, settings, "XYGOMAXIMUS") == {1}  # typo at the start: tail
-    # In the middle of a short first word followed by a common word: its head and foot.
+    # In the middle of a short first word followed by a common word: its head.
     assert _candidates(index, settings, "VELUREX TECH") == {3}
 
 

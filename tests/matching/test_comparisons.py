@@ -32,7 +32,7 @@ def index() -> RecipientIndex:
 
 
 def _level(index: RecipientIndex, award: str, recipient: int) -> str:
-    batch = NameBatch.of(normalise_name(pd.Series([award])), index.affix_chars)
+    batch = NameBatch.of(normalise_name(pd.Series([award])), index.name_ends)
     found = compare_names(batch, np.array([0]), np.array([recipient]), index,
                           configured_settings())
     return COMPARISONS["name"][found[0]]
@@ -42,7 +42,9 @@ def _level(index: RecipientIndex, award: str, recipient: int) -> str:
     ("Ericsson AB", 0, "exact_rare"),  # legal form aside, the same name, held by one only
     ("ACME ROBOTICS LLC", 4, "exact_uncommon"),  # held by two recipients: not unique
     ("PUMPILUS TECHNOLOGIES", 2, "exact_rare"),
-    ("PUMPILUZ TECHNOLOGIES", 2, "near"),  # one letter off a long name
+    ("PUMPILUZ TECHNOLOGIES", 2, "near_rare"),  # one letter off, sharing TECH (one holder)
+    ("ERICSSONN", 0, "near_common"),  # one letter off, no word shared
+    ("PUMPILUS TECHNOLGIES", 2, "exact_rare"),  # a common word misspelt is still that word
     ("DELPHIX", 1, "near_short"),  # one letter off a short one
     ("ERICSSON AUSTRALIA", 0, "contains_most_rare"),  # ERICSSON carries most of the bits
     ("ERICSSON FORMERLY NORTEL NETWORKS", 0, "contains_some_rare"),

@@ -81,10 +81,11 @@ def test_a_short_name_one_letter_off_is_another_firm(company: str, state: str,
     assert row["match_reason"].startswith(f"unmatched: best candidate '{other}'")
 
 
-def test_one_letter_off_weighs_less_in_a_short_name_than_in_a_long_one() -> None:
-    # Learned, not set: short names have dense neighbourhoods, so non-matches fall there.
+def test_one_letter_off_weighs_less_in_a_short_name_and_more_with_a_rare_word_shared() -> None:
+    # Learned, not set: short names have dense neighbourhoods, so non-matches fall there; a
+    # rare word shared besides the typo is evidence of its own.
     name = variant_model().comparisons["name"]
-    assert name["near_short"].weight < name["near"].weight
+    assert name["near_short"].weight < name["near_common"].weight < name["near_rare"].weight
 
 
 @pytest.mark.parametrize(("company", "state", "expected"), [

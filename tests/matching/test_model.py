@@ -15,7 +15,7 @@ from sbir_enrichment.matching.model import estimate
 
 RECIPIENTS = 50_000
 # How true matches and candidate non-matches compare (level name → chance), per comparison.
-TRUE_M = {"name": {"exact_rare": 0.7, "near": 0.1, "contains_most_rare": 0.2},
+TRUE_M = {"name": {"exact_rare": 0.7, "near_rare": 0.1, "contains_most_rare": 0.2},
           "state": {"same": 0.9, "differ": 0.1}}
 CANDIDATE_U = {"name": {"overlap_some_uncommon": 0.8, "contains_some_common": 0.15,
                         "exact_rare": 0.05},
@@ -68,9 +68,10 @@ def test_weights_are_the_log_ratio_of_m_and_u_and_follow_the_evidence() -> None:
             if estimate_.pairs:
                 assert estimate_.weight == pytest.approx(np.log2(estimate_.m / estimate_.u))
     name, state = model.comparisons["name"], model.comparisons["state"]
-    # ``near`` only ever meets matches here, ``exact_rare`` sometimes a non-match too, and
+    # ``near_rare`` only ever meets matches here, ``exact_rare`` sometimes a non-match too, and
     # ``overlap_some_uncommon`` mostly non-matches: the weights follow.
-    assert name["near"].weight > name["exact_rare"].weight > name["overlap_some_uncommon"].weight
+    assert name["near_rare"].weight > name["exact_rare"].weight \
+        > name["overlap_some_uncommon"].weight
     assert state["same"].weight > 0 > state["differ"].weight
     # A level no pair and no random pair reached carries no evidence either way.
     assert name["initials"].pairs == 0 and name["initials"].weight == 0.0

@@ -63,6 +63,20 @@ def test_abbreviations_meet_in_one_key(long: str, short: str) -> None:
     assert _norm(long) == _norm(short)
 
 
+@pytest.mark.parametrize(("misspelt", "short"), [
+    ("Acme Technolgies", "Acme Tech"), ("Acme Laboratoreis", "Acme Labs"),
+    ("Acme Rsearch", "Acme Res"), ("Acme Instrumentts", "Acme Instr"),
+])
+def test_a_long_common_word_one_typo_off_is_that_word(misspelt: str, short: str) -> None:
+    assert _norm(misspelt) == _norm(short)
+
+
+def test_other_words_near_a_common_word_are_kept() -> None:
+    # RATIONAL is one letter from NATIONAL but starts differently; MEDICA is too short to tell.
+    assert _norm("Rational Software", "Medica", "Acme Tecnology") == [
+        "RATIONAL SOFTWARE", "MEDICA", "ACME TECH"]
+
+
 def test_leading_or_trailing_the_is_dropped() -> None:
     assert _norm("The Acme Group", "ACME GROUP, THE", "Acme Group") == ["ACME GROUP"] * 3
     assert _norm("Breathe") == ["BREATHE"]  # THE inside a word stays

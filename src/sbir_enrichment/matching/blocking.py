@@ -6,12 +6,12 @@ Every normalised name yields keys (``NameKeys``):
   abbreviation and THE variants already meet there);
 - ``words``: each word; only a name's rarest words (by how many recipients carry them, and
   only below a cap) propose candidates, so ``TECH`` never does but ``PUMPILUS`` always does;
-- ``prefix`` / ``tail``: the first and last few characters of the space-free name, so a typo
-  in the rare word still leaves a key intact at the other end of the name;
-- ``head`` / ``foot``: the first word's first two and last three letters, and its first three
-  and last two (words of at least ``_SHORT_WORD`` letters): a typo in the middle of a short first
-  word breaks both ends of the space-free name but neither of these, and a common last word
-  (``TECH``) makes the name's own tail useless;
+- ``ends``: for each ``(lead, trail)`` of the settings' ``name_ends``, the first ``lead`` and
+  last ``trail`` letters of the space-free name (``(5, 0)`` is its prefix): one typo between
+  them leaves the key intact. Keys from both ends keep their blocks small where a plain prefix
+  or tail is shared by thousands of names (``...TECH``);
+- ``head``: the first word's first two and last three letters (words of at least
+  ``_SHORT_WORD`` letters): a typo in the middle of a short first word followed by common words;
 - ``initials``: the first letters of a name of several words (``INTERNATIONAL BUSINESS
   MACHINES`` → ``IBM``), looked up among the space-free names of the other side (acronyms).
 
@@ -116,12 +116,10 @@ class NameKeys:
     """Blocking keys of a batch of normalised names (see the module docstring)."""
 
     compact: np.ndarray
-    prefix: np.ndarray
-    tail: np.ndarray
+    ends: tuple[np.ndarray, ...]
+    """One key per ``name_ends`` entry (0 when the name is not longer than lead + trail)."""
     head: np.ndarray
     """Key of the first word's first two and last three letters (0 when it is short)."""
-    foot: np.ndarray
-    """Key of the first word's first three and last two letters (0 when it is short)."""
     initials: np.ndarray
     """Key of the first letters of a name of two or more words (0 for one word)."""
     word: np.ndarray
@@ -129,8 +127,8 @@ class NameKeys:
     """The name (position in the batch) each word belongs to (``uint32``)."""
 
     @classmethod
-    def of(cls, names_norm: pd.Series | pa.Array | pa.ChunkedArray, affix_chars: int
-           ) -> NameKeys:
+    def of(cls, names_norm: pd.Series | pa.Array | pa.ChunkedArray,
+           name_ends: tuple[tuple[int, int], ...]) -> NameKeys:
         """Keys of each normalised name (missing names get key 0 and no words).
 
         Works on the Arrow bytes block by block: spaces located once, words are the runs
@@ -141,24 +139,22 @@ class NameKeys:
         with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
             parts = [list(part) for part in pool.map(
                 lambda block: _block_name_keys(offsets[block[0] : block[1] + 1], data, block[0],
-                                               affix_chars),
+                                               name_ends),
                 byte_blocks(offsets))]
         fields = []
-        for i in range(8):  # one field at a time, freeing its block parts (bounded memory)
+        for i in range(5 + len(name_ends)):  # one field at a time, freeing its block parts
             fields.append(np.concatenate([np.zeros(0, dtype=np.uint32),
                                           *(part[i] for part in parts)]))
             for part in parts:
                 part[i] = None
-        keys = cls(*fields)
+        compact, head, initials, word, word_owner, *ends = fields
         missing = pc.is_null(text).to_numpy(zero_copy_only=False)
-        if not missing.any():
-            return keys
-        for name_keys in (keys.compact, keys.prefix, keys.tail, keys.head, keys.foot,
-                          keys.initials):
-            name_keys[missing] = 0
-        kept = ~missing[keys.word_owner]
-        return cls(keys.compact, keys.prefix, keys.tail, keys.head, keys.foot, keys.initials,
-                   keys.word[kept], keys.word_owner[kept])
+        if missing.any():
+            for name_keys in (compact, head, initials, *ends):
+                name_keys[missing] = 0
+            kept = ~missing[word_owner]
+            word, word_owner = word[kept], word_owner[kept]
+        return cls(compact, tuple(ends), head, initials, word, word_owner)
 
 
 def _joined(first: np.ndarray, second: np.ndarray) -> np.ndarray:
@@ -169,10 +165,10 @@ def _joined(first: np.ndarray, second: np.ndarray) -> np.ndarray:
     return keys
 
 
-def _block_name_keys(offsets: np.ndarray, data: np.ndarray, first: int, affix_chars: int
-                     ) -> tuple[np.ndarray, ...]:
-    """Compact, prefix, tail, head, foot, initials and word keys (with owners) of the names at
-    ``offsets``."""
+def _block_name_keys(offsets: np.ndarray, data: np.ndarray, first: int,
+                     name_ends: tuple[tuple[int, int], ...]) -> tuple[np.ndarray, ...]:
+    """Compact, head, initials and word keys (with owners), then the ``name_ends`` keys, of the
+    names at ``offsets``."""
     base = offsets[0]
     local = offsets - base
     block = data[base : offsets[-1]]
@@ -194,7 +190,6 @@ def _block_name_keys(offsets: np.ndarray, data: np.ndarray, first: int, affix_ch
     initials[words_per_name < 2] = 0
     block_sums = PrefixSums(block)
     head = np.zeros(len(words_per_name), dtype=np.uint32)
-    foot = np.zeros(len(words_per_name), dtype=np.uint32)
     named = np.flatnonzero(words_per_name > 0)
     first_word = (last_word - words_per_name)[named]
     word_start, word_stop = word_starts[first_word], word_stops[first_word]
@@ -202,18 +197,21 @@ def _block_name_keys(offsets: np.ndarray, data: np.ndarray, first: int, affix_ch
     at, word_start, word_stop = named[long_word], word_start[long_word], word_stop[long_word]
     head[at] = _joined(block_sums.keys(word_start, word_start + 2),
                        block_sums.keys(word_stop - 3, word_stop))
-    foot[at] = _joined(block_sums.keys(word_start, word_start + 3),
-                       block_sums.keys(word_stop - 2, word_stop))
     compact_sums = PrefixSums(compact_data)
+    ends = []
+    for lead, trail in name_ends:
+        keys = np.zeros(len(start), dtype=np.uint32)
+        at = np.flatnonzero(stop - start > lead + trail)
+        keys[at] = _joined(compact_sums.keys(start[at], start[at] + lead),
+                           compact_sums.keys(stop[at] - trail, stop[at]))
+        ends.append(keys)
     return (
         compact_sums.keys(start, stop),
-        compact_sums.keys(start, np.minimum(start + affix_chars, stop)),
-        compact_sums.keys(np.maximum(stop - affix_chars, start), stop),
         head,
-        foot,
         initials,
         block_sums.keys(word_starts, word_stops),
         (local_owner + first).astype(np.uint32),
+        *ends,
     )
 
 

@@ -58,7 +58,7 @@ class AwardBatch:
         codes, names = pd.factorize(normalise_name(company))
         return cls(
             name_code=codes.astype(np.int64),
-            names=NameBatch.of(pd.Series(names, dtype="string"), index.affix_chars),
+            names=NameBatch.of(pd.Series(names, dtype="string"), index.name_ends),
             legal_form=legal_form_codes(company),
             state=index.state_codes(awards["state"].reset_index(drop=True)),
             uei=uei, duns=duns, uei_key=string_keys(uei), duns_key=duns_keys(duns),

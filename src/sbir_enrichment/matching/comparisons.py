@@ -43,7 +43,7 @@ from sbir_enrichment.matching.index import (
 from sbir_enrichment.matching.names import NO_FORM, legal_form_types
 from sbir_enrichment.matching.settings import MatchSettings
 
-_BANDED = ("exact", "contains_most", "overlap_most", "contains_some", "overlap_some")
+_BANDED = ("exact", "near", "contains_most", "overlap_most", "contains_some", "overlap_some")
 _BANDS = ("rare", "uncommon", "common")
 _NAME_BASES = ("exact", "near", "contains_most", "near_short", "overlap_most", "contains_some",
                "fuzzy", "overlap_some", "initials", "else")
@@ -78,10 +78,10 @@ class NameBatch:
     keys: NameKeys
 
     @classmethod
-    def of(cls, names: pd.Series, affix_chars: int) -> NameBatch:
+    def of(cls, names: pd.Series, name_ends: tuple[tuple[int, int], ...]) -> NameBatch:
         """Keys of the distinct normalised names ``names``."""
         names = names.reset_index(drop=True).astype("string")
-        return cls(names, NameKeys.of(names, affix_chars))
+        return cls(names, NameKeys.of(names, name_ends))
 
 
 def _distinct_sorted(packed: np.ndarray) -> np.ndarray:
@@ -142,7 +142,7 @@ def compare_names(batch: NameBatch, codes: np.ndarray, rows: np.ndarray, index: 
     n_pairs = len(codes)
     local, distinct_rows = pd.factorize(rows)
     right_names = index.column("name_norm", distinct_rows, missing="")
-    right_keys = NameKeys.of(pd.Series(right_names, dtype="string"), index.affix_chars)
+    right_keys = NameKeys.of(pd.Series(right_names, dtype="string"), name_ends=())
 
     # Words: which of each award name's words the recipient carries, and their information.
     a_packed, a_word, a_start = _words_of(batch.keys, len(batch.names))

@@ -89,9 +89,8 @@ class RecipientIndex:
         Blocking tables keep only blocks small enough to propose candidates under
         ``settings`` (the word frequencies are kept apart, for every word).
         """
-        affix_chars = settings.affix_chars
         self.recipients = recipients
-        self.affix_chars = affix_chars  # the award side must use the same key length
+        self.name_ends = settings.name_ends  # the award side must use the same keys
         name_norm = recipients.column("name_norm")
         self.name_length = text_lengths(name_norm).astype(np.int16)
         self.uei_key = string_keys(recipients.column("uei"))
@@ -105,8 +104,9 @@ class RecipientIndex:
         self.uei = KeyTable.build(self.uei_key)
         self.duns = KeyTable.build(self.duns_key)
         # Each key array is dropped as soon as its table is built (the peak stays low).
-        keys = NameKeys.of(name_norm, affix_chars)
+        keys = NameKeys.of(name_norm, self.name_ends)
         pending = {name: getattr(keys, name) for name in NameKeys.__dataclass_fields__}
+        ends = list(pending.pop("ends"))
         del keys
         every_word = KeyTable.build(pending.pop("word"), pending.pop("word_owner"))
         self._word_keys, self._word_rows, self.name_bits = _word_statistics(
@@ -115,9 +115,10 @@ class RecipientIndex:
         del every_word
         self.compact_key = pending.pop("compact")
         self.compact = KeyTable.build(self.compact_key)
-        for name in ("prefix", "tail", "head", "foot"):
-            setattr(self, name, KeyTable.build(pending.pop(name),
-                                               max_block=settings.max_affix_block))
+        self.ends = []
+        while ends:
+            self.ends.append(KeyTable.build(ends.pop(0), max_block=settings.max_affix_block))
+        self.head = KeyTable.build(pending.pop("head"), max_block=settings.max_affix_block)
         self.initials = KeyTable.build(pending.pop("initials"),
                                        max_block=settings.max_initials_block)
 
@@ -218,9 +219,9 @@ class RecipientIndex:
         """``(position, row)`` candidates of a batch of names: by words, and by spelling.
 
         By words: the same space-free name, the rarest words, and acronyms (the name's initials
-        as a recipient's name, or the name as a recipient's initials). By spelling: the prefix,
-        tail, head and foot keys, which only catch typos, so their pairs are worth keeping only
-        when the two names are spelt alike (``candidates`` checks). Each set is distinct.
+        as a recipient's name, or the name as a recipient's initials). By spelling: the ends and
+        head keys, which only catch typos, so their pairs are worth keeping only when the two
+        names are spelt alike (``candidates`` checks). Each set is distinct.
         """
         chosen = self._rarest_words(keys, settings)
         positions = np.arange(len(keys.compact))
@@ -231,12 +232,9 @@ class RecipientIndex:
             self.compact.pairs(keys.initials, positions, acronyms),
             self.initials.pairs(keys.compact, positions, acronyms),
         ]
-        by_spelling = [
-            self.prefix.pairs(keys.prefix, positions, affixes),
-            self.tail.pairs(keys.tail, positions, affixes),
-            self.head.pairs(keys.head, positions, affixes),
-            self.foot.pairs(keys.foot, positions, affixes),
-        ]
+        by_spelling = [table.pairs(name_keys, positions, affixes)
+                       for table, name_keys in zip(self.ends, keys.ends, strict=True)]
+        by_spelling.append(self.head.pairs(keys.head, positions, affixes))
         return tuple(distinct_pairs(np.concatenate([p[0] for p in parts]),
                                     np.concatenate([p[1] for p in parts]))
                      for parts in (by_words, by_spelling))

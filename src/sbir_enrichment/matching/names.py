@@ -3,7 +3,8 @@
 ``normalise_name`` maps the many spellings of one firm to one key: accents folded, upper case,
 periods and apostrophes dropped (``L.L.C.`` → LLC, ``O'BRIEN`` → OBRIEN), other punctuation
 (``&`` included) → space, a leading or trailing THE dropped, common words written one way
-(TECHNOLOGIES → TECH, ENGR → ENG), AND dropped, and legal forms of any country (INC, LLC, GMBH,
+(TECHNOLOGIES → TECH, ENGR → ENG; a long one also when misspelt by one letter,
+TECHNOLGIES → TECH), AND dropped, and legal forms of any country (INC, LLC, GMBH,
 S.P.A., PTY LTD: ``legal_forms``) removed from the end. ``legal_form_codes`` returns the form a
 name ends with, to tell look-alikes apart. Characters are mapped with a byte table in numpy and
 words with Arrow's hash lookups, so 3 million names take seconds, not minutes.
@@ -17,6 +18,8 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
+from rapidfuzz import process
+from rapidfuzz.distance import OSA
 
 from sbir_enrichment.matching.hashing import as_large_strings
 from sbir_enrichment.matching.legal_forms import legal_forms
@@ -58,6 +61,11 @@ ABBREVIATIONS: dict[str, str] = {
 }
 _ABBREV_FROM = pa.array(list(ABBREVIATIONS), pa.large_string())
 _ABBREV_TO = pa.array(list(ABBREVIATIONS.values()), pa.large_string())
+_MISSPELT_CHARS = 7
+"""Words of at least this many letters one typo (OSA edit) from a common word of as many are
+that word misspelt: long words are far apart, and the first letter must agree (RATIONAL is not
+NATIONAL misspelt)."""
+_LONG_WORDS = [word for word in ABBREVIATIONS if len(word) >= _MISSPELT_CHARS]
 _STRIP_PASSES = 3  # ``ACME CO., INC.``: forms stacked at the end are removed one per pass
 NO_FORM = -1
 _EMPTY = pa.scalar("", pa.large_string())
@@ -70,8 +78,29 @@ def _without_the(words: Words) -> Words:
     return words.take(~(the & edge & (words.count[words.owner] > 1)))
 
 
+def _corrected(words: pa.Array) -> pa.Array:
+    """``words`` with each misspelt long common word (``_MISSPELT_CHARS``) spelt right."""
+    distinct = pc.unique(words.filter(pc.greater_equal(pc.utf8_length(words), _MISSPELT_CHARS)))
+    candidates = distinct.filter(pc.invert(pc.is_in(distinct, value_set=_ABBREV_FROM)))
+    if len(candidates) == 0:
+        return words
+    distance = process.cdist(candidates.to_pylist(), _LONG_WORDS, scorer=OSA.distance,
+                             score_cutoff=1, dtype=np.int8, workers=-1)
+    closest = distance.argmin(axis=1)
+    initials = pc.utf8_slice_codeunits(candidates, 0, 1).to_numpy(zero_copy_only=False)
+    misspelt = (distance.min(axis=1) <= 1) & (
+        initials == np.array([word[0] for word in _LONG_WORDS])[closest])
+    if not misspelt.any():
+        return words
+    right = pa.array(np.array(_LONG_WORDS)[closest[misspelt]], pa.large_string())
+    found = pc.index_in(words, value_set=candidates.filter(pa.array(misspelt)))
+    return pc.if_else(pc.is_valid(found), pc.take(right, found), words)
+
+
 def _abbreviated(words: Words) -> Words:
-    """Each word in its canonical short form; words mapped to "" (AND) dropped."""
+    """Each word in its canonical short form (misspelt or not); words mapped to "" (AND)
+    dropped."""
+    words = words.replaced(_corrected(words.words))
     found = pc.index_in(words.words, value_set=_ABBREV_FROM)
     mapped = pc.if_else(pc.is_valid(found), pc.take(_ABBREV_TO, found), words.words)
     kept = pc.not_equal(mapped, "").to_numpy(zero_copy_only=False)

@@ -8,6 +8,8 @@ decision policy (which match probability is accepted, which goes to review).
 
 from __future__ import annotations
 
+from typing import Annotated
+
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 
@@ -20,11 +22,15 @@ class MatchSettings(BaseModel):
     """A word carried by more recipients than this is too common to propose candidates."""
     rare_words: int = Field(ge=1, le=10)
     """How many of a name's rarest words propose candidates."""
-    affix_chars: int = Field(ge=2, le=20)
-    """Length of the prefix and tail keys of the space-free name (catch typos elsewhere)."""
+    name_ends: tuple[tuple[Annotated[int, Field(ge=0, le=20)],
+                           Annotated[int, Field(ge=0, le=20)]], ...] = Field(min_length=1,
+                                                                          max_length=6)
+    """Spelling keys: each ``(lead, trail)`` keys a space-free name by its first ``lead`` and
+    last ``trail`` letters, so one typo between them leaves the key intact."""
     max_affix_block: int = Field(ge=1)
-    """A prefix or tail key shared by more recipients than this proposes nothing (the pairs it
-    proposes are kept only when the names are spelt alike)."""
+    """A spelling key (``name_ends`` or the first word's ends) shared by more recipients than
+    this proposes nothing (the pairs it proposes are kept only when the names are spelt
+    alike)."""
     max_initials_block: int = Field(ge=1)
     """An acronym shared by more recipients than this proposes nothing."""
     near_similarity: float = Field(gt=0.0, le=1.0)
@@ -64,4 +70,6 @@ class MatchSettings(BaseModel):
             raise ValueError("rare_count must not exceed common_count")
         if self.fuzzy_similarity > self.near_similarity:
             raise ValueError("fuzzy_similarity must not exceed near_similarity")
+        if any(lead + trail < 3 for lead, trail in self.name_ends):
+            raise ValueError("each of name_ends must key at least 3 letters (lead + trail)")
         return self
