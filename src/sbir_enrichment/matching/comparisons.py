@@ -130,9 +130,12 @@ def spelled_alike(batch: NameBatch, codes: np.ndarray, rows: np.ndarray, index: 
     distinct, local = np.unique(rows[at], return_inverse=True)
     left = batch.names.to_numpy(dtype=object, na_value="")[codes[at]]
     right = index.column("name_norm", distinct, missing="")[local]
+    similar = _similarity(left, right, settings.fuzzy_similarity) >= settings.fuzzy_similarity
+    # One typo changes the length by one at most: only those pairs are checked for it.
+    typo = np.flatnonzero(~similar & (np.abs(left_length - right_length)[at] <= 1))
+    similar[typo] = _one_typo(left[typo], right[typo])
     alike = np.zeros(len(codes), dtype=bool)
-    alike[at] = (_similarity(left, right, settings.fuzzy_similarity)
-                 >= settings.fuzzy_similarity) | _one_typo(left, right)
+    alike[at] = similar
     return alike
 
 

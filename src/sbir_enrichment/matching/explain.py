@@ -32,8 +32,18 @@ def _text(values: np.ndarray) -> pd.Series:
     return pd.Series(np.asarray(values, dtype=object)).fillna("?").astype("string")
 
 
+def _formatted(values: np.ndarray, decimals: int, spec: str) -> pd.Series:
+    """``values`` rounded to ``decimals`` and formatted with ``spec``: each distinct rounded
+    value is formatted once (a few hundred at most), then spread to every row."""
+    scaled = np.rint(np.asarray(values, dtype=float) * 10**decimals)
+    distinct, where = np.unique(scaled, return_inverse=True)
+    labels = np.array([format(value / 10**decimals + 0.0, spec) for value in distinct],
+                      dtype=object)
+    return _text(labels[where])
+
+
 def _signed(values: np.ndarray) -> pd.Series:
-    return _text(np.char.mod("%+.1f", np.asarray(values, dtype=float)))
+    return _formatted(values, 1, "+.1f")
 
 
 def _quoted(values: np.ndarray) -> pd.Series:
@@ -64,7 +74,7 @@ def reasons(n: int, scored: Scored, decisions: Decisions, *, index: RecipientInd
         text = text + _signed(scored.weights[best, i])
     prior = np.full(len(best), model.prior_bits(len(index)))
     text = (text + "; prior " + _signed(prior) + "; rivals " + _signed(decisions.rivals)
-            + " → probability " + _text(np.char.mod("%.3f", decisions.probability)))
+            + " → probability " + _formatted(decisions.probability, 3, ".3f"))
     threshold = np.where(decisions.status == 2, "", np.where(
         decisions.status == 1, f" (accept from {settings.accept_probability:g})",
         f" (review from {settings.review_probability:g})"))

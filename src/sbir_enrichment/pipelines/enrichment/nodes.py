@@ -180,11 +180,13 @@ def combine_chunks(enriched_chunks: dict[str, Loader], params: EnrichmentParams
         recording the matching settings they were built with (``provenance``), and the links
         alone (``LINK_COLUMNS``: what the accuracy report reads, without the award columns).
     """
+    release_free_memory()  # the recipient index was freed just before (sbir_enrichment.memory)
     frames = [load() for _, load in sorted(enriched_chunks.items())]
-    combined = pd.concat(frames, ignore_index=True)
+    enriched = pd.concat(frames, ignore_index=True)
+    del frames  # the chunks are copied: only one copy of the awards at a time
     top_k = params.matching.review_top_k
-    review = review_candidates(combined, top_k)
-    enriched = combined.drop(columns=review_columns(top_k))
+    review = review_candidates(enriched, top_k)
+    enriched.drop(columns=review_columns(top_k), inplace=True)
     provenance.stamp(params.matching, enriched, review)
     return enriched, review, enriched[list(LINK_COLUMNS)].copy()
 
