@@ -208,9 +208,9 @@ def _block_name_keys(offsets: np.ndarray, data: np.ndarray, first: int,
     ends = []
     for lead, trail in name_ends:
         keys = np.zeros(len(start), dtype=np.uint32)
-        at = np.flatnonzero(stop - start > lead + trail)
-        keys[at] = _joined(compact_sums.keys(start[at], start[at] + lead),
-                           compact_sums.keys(stop[at] - trail, stop[at]))
+        longer = np.flatnonzero(stop - start > lead + trail)
+        keys[longer] = _joined(compact_sums.keys(start[longer], start[longer] + lead),
+                               compact_sums.keys(stop[longer] - trail, stop[longer]))
         ends.append(keys)
     return (
         compact_sums.keys(start, stop),
