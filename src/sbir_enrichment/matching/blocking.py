@@ -78,7 +78,7 @@ class KeyTable:
         if len(self.packed) == 0:
             return self
         key = (self.packed >> _ROW_BITS).astype(np.uint32)
-        starts = np.flatnonzero(np.r_[True, key[1:] != key[:-1]])
+        starts = run_starts(key)
         del key
         sizes = np.diff(np.r_[starts, len(self.packed)])
         return KeyTable(self.packed[np.repeat(sizes <= max_block, sizes)]).compacted()
@@ -220,6 +220,20 @@ def _block_name_keys(offsets: np.ndarray, data: np.ndarray, first: int,
         (local_owner + first).astype(np.uint32),
         *ends,
     )
+
+
+def run_starts(sorted_values: np.ndarray) -> np.ndarray:
+    """First position of each run of equal values in a sorted array (none when it is empty)."""
+    if len(sorted_values) == 0:
+        return np.zeros(0, dtype=np.int64)
+    return np.flatnonzero(np.r_[True, sorted_values[1:] != sorted_values[:-1]])
+
+
+def run_ranks(sorted_values: np.ndarray) -> np.ndarray:
+    """Position of each value within its run of equal values (0 for the first of a run)."""
+    starts = run_starts(sorted_values)
+    sizes = np.diff(np.r_[starts, len(sorted_values)])
+    return np.arange(len(sorted_values)) - np.repeat(starts, sizes)
 
 
 def distinct_pairs(owners: np.ndarray, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

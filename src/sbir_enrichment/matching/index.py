@@ -16,7 +16,13 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from sbir_enrichment.matching.blocking import KeyTable, NameKeys, distinct_pairs
+from sbir_enrichment.matching.blocking import (
+    KeyTable,
+    NameKeys,
+    distinct_pairs,
+    run_ranks,
+    run_starts,
+)
 from sbir_enrichment.matching.hashing import as_large_strings, string_keys
 from sbir_enrichment.matching.names import legal_form_codes
 from sbir_enrichment.matching.settings import MatchSettings
@@ -65,7 +71,7 @@ def _word_statistics(words: KeyTable, recipients: int
     distinct = np.ones(len(packed), dtype=bool)
     distinct[1:] = packed[1:] != packed[:-1]
     word = (packed >> np.uint64(32)).astype(np.uint32)
-    first = np.flatnonzero(np.r_[True, word[1:] != word[:-1]])
+    first = run_starts(word)
     keys = word[first]
     del word
     counts = np.add.reduceat(distinct, first, dtype=np.int64)
@@ -209,9 +215,7 @@ class RecipientIndex:
         sizes = self.words.sizes(keys.word)
         usable = np.flatnonzero((sizes > 0) & (sizes <= settings.max_word_block))
         order = np.lexsort((sizes[usable], keys.word_owner[usable]))
-        owner = keys.word_owner[usable][order]
-        starts = np.flatnonzero(np.r_[True, owner[1:] != owner[:-1]])
-        rank = np.arange(len(owner)) - np.repeat(starts, np.diff(np.r_[starts, len(owner)]))
+        rank = run_ranks(keys.word_owner[usable][order])
         return usable[order[rank < settings.rare_words]]
 
     def name_pairs(self, keys: NameKeys, settings: MatchSettings

@@ -23,6 +23,7 @@ import numpy as np
 import pandas as pd
 
 from sbir_enrichment.matching import explain
+from sbir_enrichment.matching.blocking import run_ranks, run_starts
 from sbir_enrichment.matching.candidates import AwardBatch, Pairs, candidate_pairs
 from sbir_enrichment.matching.comparisons import COMPARISONS, level
 from sbir_enrichment.matching.index import RecipientIndex
@@ -50,12 +51,6 @@ def review_columns(top_k: int) -> list[str]:
     return [f"candidate_{rank}_{field}" for rank in range(1, top_k + 1) for field in REVIEW_FIELDS]
 
 
-def _group_starts(sorted_keys: np.ndarray) -> np.ndarray:
-    """First index of each run of equal values in a sorted array."""
-    return np.flatnonzero(np.r_[True, sorted_keys[1:] != sorted_keys[:-1]]) \
-        if len(sorted_keys) else np.zeros(0, dtype=np.int64)
-
-
 @dataclass(frozen=True)
 class Scored:
     """Candidate pairs sorted by award, best first, with their weights and share."""
@@ -75,7 +70,7 @@ def score(pairs: Pairs, index: RecipientIndex, model: MatchModel) -> Scored:
     total = model.prior_bits(len(index)) + weights.sum(axis=1)
     order = np.lexsort((pairs.row, index.uei_key[pairs.row] == 0, -total, pairs.position))
     pairs, weights, total = pairs.take(order), weights[order], total[order]
-    starts = _group_starts(pairs.position)
+    starts = run_starts(pairs.position)
     every = np.logaddexp2.reduceat(total, starts) if len(starts) else np.zeros(0)
     sizes = np.diff(np.r_[starts, len(total)])
     share = np.exp2(total - np.logaddexp2(0.0, np.repeat(every, sizes)))
@@ -117,7 +112,7 @@ class Decisions:
 def decide(scored: Scored, index: RecipientIndex, settings: MatchSettings) -> Decisions:
     """Each award's best candidate, its rivals' weight, match probability and decision."""
     pairs = scored.pairs
-    starts = _group_starts(pairs.position)
+    starts = run_starts(pairs.position)
     if len(starts) == 0:
         empty = np.zeros(0)
         return Decisions(np.zeros(0, np.int64), np.zeros(0, np.int64), empty, empty,
@@ -145,9 +140,7 @@ def _review_frame(scored: Scored, decisions: Decisions, index: RecipientIndex, n
     in_review = np.zeros(n, dtype=bool)
     in_review[decisions.position[decisions.status == REVIEW]] = True
     keep = np.flatnonzero(in_review[scored.pairs.position])
-    position = scored.pairs.position[keep]
-    starts = _group_starts(position)
-    rank = np.arange(len(position)) - np.repeat(starts, np.diff(np.r_[starts, len(position)]))
+    rank = run_ranks(scored.pairs.position[keep])
     wide = {}
     for r in range(1, top_k + 1):
         chosen = keep[rank == r - 1]

@@ -24,6 +24,7 @@ import numpy as np
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, model_validator
 
+from sbir_enrichment.matching.blocking import run_starts
 from sbir_enrichment.matching.candidates import AwardBatch, Pairs, candidate_pairs, compare_pairs
 from sbir_enrichment.matching.comparisons import COMPARISONS, NAME_ELSE
 from sbir_enrichment.matching.index import RecipientIndex
@@ -156,8 +157,7 @@ def estimate(pairs: Pairs, random_levels: np.ndarray, awards: int, recipients: i
     total_pairs = float(awards) * float(recipients)
     outside = max(total_pairs - len(pairs), 0.0)
     random_share = _random_distribution(random_levels)
-    starts = np.flatnonzero(np.r_[True, pairs.position[1:] != pairs.position[:-1]]) \
-        if len(pairs) else np.zeros(0, dtype=np.int64)
+    starts = run_starts(pairs.position)
     counts = [np.bincount(pairs.levels[:, i], minlength=len(names)).astype(np.float64)
               for i, names in enumerate(COMPARISONS.values())]
     fit = _Fit(_initial_m(), [(c + outside * r + _PSEUDO_PAIRS) / (c.sum() + outside + 1.0)
