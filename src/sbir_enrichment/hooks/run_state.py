@@ -20,17 +20,20 @@ from kedro.pipeline.node import Node
 from sbir_enrichment.hooks.alerts import evaluate_alerts
 from sbir_enrichment.hooks.config import ObservabilityConfig
 from sbir_enrichment.hooks.environment import environment, git_commit
-from sbir_enrichment.hooks.memory import MB, PeakSampler, current_rss, process_maxrss
 from sbir_enrichment.hooks.memray_profile import (
     MemrayProfiler,
     use_system_arrow_pool,
     write_flamegraph,
 )
 from sbir_enrichment.hooks.node_record import NodeRecord, clock
+from sbir_enrichment.memory import MB, PeakSampler, current_rss, process_maxrss
+from sbir_enrichment.memory_budget import MEMORY_ADAPTATION, MEMORY_BUDGET, detect_budget
 from sbir_enrichment.redaction import redact
 from sbir_enrichment.reporting.run_report import (
     REPORT_MD,
     Git,
+    MemoryBudgetRecord,
+    MemoryRecord,
     MemraySettings,
     Overhead,
     RunReport,
@@ -70,6 +73,25 @@ def _runner_name(runner: Any) -> str:
     return "SequentialRunner" if runner in (None, "None") else text
 
 
+class _MemoryEvents(logging.Handler):
+    """Collects the memory budgets and adaptations that nodes log (``memory_budget``)."""
+
+    def __init__(self, run: ObservedRun) -> None:
+        super().__init__(logging.DEBUG)
+        self._run = run
+        self.budgets: dict[str, MemoryBudgetRecord] = {}
+        self.adaptations: list[dict[str, Any]] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        budget = getattr(record, MEMORY_BUDGET, None)
+        adaptation = getattr(record, MEMORY_ADAPTATION, None)
+        node = self._run.latest_node()
+        if budget is not None:
+            self.budgets[node] = MemoryBudgetRecord(**budget)
+        if adaptation is not None:
+            self.adaptations.append({"node": node, **adaptation})
+
+
 class ObservedRun:
     """State of one observed run."""
 
@@ -86,7 +108,7 @@ class ObservedRun:
         self.runner = _runner_name(run_params.get("runner"))
         self.concurrent = self.runner in _CONCURRENT_RUNNERS
         self.records: dict[str, NodeRecord] = {}
-        self.lock = threading.Lock()
+        self.lock = threading.RLock()  # memory events are logged, and read, under it
         self.units: int | None = None
         self.figures: dict[str, Any] = {}
         self.reports: dict[str, str] = {}
@@ -97,6 +119,11 @@ class ObservedRun:
         self.sampler.start()
         self.memray: MemrayProfiler | None = None
         self.arrow_pool: str | None = None
+        allowed = detect_budget()
+        self.memory_allowed = MemoryBudgetRecord(mb=round(allowed.mb, 1), source=allowed.source,
+                                                 detail=allowed.detail)
+        self.memory_events = _MemoryEvents(self)
+        logging.getLogger().addHandler(self.memory_events)
         self._figure_sources = config.figure_sources()
         if config.memray_enabled:
             if self.concurrent:
@@ -106,6 +133,11 @@ class ObservedRun:
                 self.arrow_pool = use_system_arrow_pool()
                 self.memray = MemrayProfiler(self.directory / "memray",
                                              config.memray.native_traces)
+
+    def latest_node(self) -> str:
+        """The node started last (its lazy saves run after it), or ``""`` before any."""
+        with self.lock:
+            return next(reversed(self.records), "")
 
     def record(self, node: Node) -> NodeRecord:
         """The record of ``node``, opened at this event if new (closing the previous node)."""
@@ -164,6 +196,7 @@ class ObservedRun:
                 self.close(record)
         run_peak = self.sampler.close(_RUN_WINDOW)
         self.sampler.stop()
+        logging.getLogger().removeHandler(self.memory_events)
         if self.memray is not None and self.config.memray.flamegraphs:
             for record in self.records.values():
                 if record.memray is not None:
@@ -237,6 +270,9 @@ class ObservedRun:
             environment=environment(),
             memray=MemraySettings(enabled=self.memray is not None,
                                   arrow_memory_pool=self.arrow_pool),
+            memory=MemoryRecord(allowed=self.memory_allowed,
+                                budgets=self.memory_events.budgets,
+                                adaptations=self.memory_events.adaptations),
             totals=totals,
             figures=self.figures,
             reports=reports,

@@ -9,7 +9,7 @@ the blocking keys of ``blocking.NameKeys``. A chunk asks with arrays and gets ar
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 import numpy as np
 import pandas as pd
@@ -26,6 +26,7 @@ from sbir_enrichment.matching.blocking import (
 from sbir_enrichment.matching.hashing import as_large_strings, string_keys
 from sbir_enrichment.matching.names import legal_form_codes
 from sbir_enrichment.matching.settings import MatchSettings
+from sbir_enrichment.matching.storage import ArrayStore
 
 # Recipient-index columns the linkage reads (docs/architecture.md, "Recipient index").
 RECIPIENT_COLUMNS: tuple[str, ...] = (
@@ -86,47 +87,62 @@ def _word_statistics(words: KeyTable, recipients: int
     return keys, counts.astype(np.int32), name_bits.astype(np.float32)
 
 
+def _kept(table: KeyTable, keep: Callable[[np.ndarray], np.ndarray]) -> KeyTable:
+    return KeyTable(keep(table.packed))
+
+
 class RecipientIndex:
     """Recipients and their lookup tables; rows are positions in ``recipients``."""
 
-    def __init__(self, recipients: pa.Table, settings: MatchSettings) -> None:
+    def __init__(self, recipients: pa.Table, settings: MatchSettings,
+                 store: ArrayStore | None = None) -> None:
         """Build every key table over ``recipients`` (columns ``RECIPIENT_COLUMNS``).
 
         Blocking tables keep only blocks small enough to propose candidates under
-        ``settings`` (the word frequencies are kept apart, for every word).
+        ``settings`` (the word frequencies are kept apart, for every word). Every array that
+        lives as long as the index is kept by ``store`` (in memory by default).
         """
+        store = store or ArrayStore()
+        keep = store.keep
         self.recipients = recipients
+        self.mapped_bytes = store.bytes_mapped
         self.name_ends = settings.name_ends  # the award side must use the same keys
         name_norm = recipients.column("name_norm")
-        self.name_length = text_lengths(name_norm).astype(np.int16)
-        self.uei_key = string_keys(recipients.column("uei"))
-        self.duns_key = duns_keys(recipients.column("duns"))
-        self.parent_uei_key = string_keys(recipients.column("parent_uei"))
+        self.name_length = keep(text_lengths(name_norm).astype(np.int16))
+        self.uei_key = keep(string_keys(recipients.column("uei")))
+        self.duns_key = keep(duns_keys(recipients.column("duns")))
+        self.parent_uei_key = keep(string_keys(recipients.column("parent_uei")))
         self._legal_form = np.full(recipients.num_rows, _NOT_YET, dtype=np.int16)
         states = pc.dictionary_encode(recipients.column("state").combine_chunks())
         self.states = pd.Index(states.dictionary.to_pylist(), dtype="object")
-        self.state_code = pc.fill_null(states.indices, MISSING_STATE).to_numpy(
-            zero_copy_only=False).astype(np.int16)
-        self.uei = KeyTable.build(self.uei_key)
-        self.duns = KeyTable.build(self.duns_key)
+        self.state_code = keep(pc.fill_null(states.indices, MISSING_STATE).to_numpy(
+            zero_copy_only=False).astype(np.int16))
+        del states
+        self.uei = _kept(KeyTable.build(self.uei_key), keep)
+        self.duns = _kept(KeyTable.build(self.duns_key), keep)
         # Each key array is dropped as soon as its table is built (the peak stays low).
         keys = NameKeys.of(name_norm, self.name_ends)
         pending = {name: getattr(keys, name) for name in NameKeys.__dataclass_fields__}
         ends = list(pending.pop("ends"))
         del keys
         every_word = KeyTable.build(pending.pop("word"), pending.pop("word_owner"))
-        self._word_keys, self._word_rows, self.name_bits = _word_statistics(
-            every_word, recipients.num_rows)
-        self.words = every_word.capped(settings.max_word_block)
+        word_keys, word_rows, name_bits = _word_statistics(every_word, recipients.num_rows)
+        self._word_keys, self._word_rows, self.name_bits = (
+            keep(word_keys), keep(word_rows), keep(name_bits))
+        self.words = _kept(every_word.capped(settings.max_word_block), keep)
         del every_word
-        self.compact_key = pending.pop("compact")
-        self.compact = KeyTable.build(self.compact_key)
+        self.compact_key = keep(pending.pop("compact"))
+        self.compact = _kept(KeyTable.build(self.compact_key), keep)
         self.ends = []
         while ends:
-            self.ends.append(KeyTable.build(ends.pop(0), max_block=settings.max_affix_block))
-        self.head = KeyTable.build(pending.pop("head"), max_block=settings.max_affix_block)
-        self.initials = KeyTable.build(pending.pop("initials"),
-                                       max_block=settings.max_initials_block)
+            self.ends.append(_kept(KeyTable.build(ends.pop(0),
+                                                  max_block=settings.max_affix_block), keep))
+        self.head = _kept(KeyTable.build(pending.pop("head"), max_block=settings.max_affix_block),
+                          keep)
+        self.initials = _kept(KeyTable.build(pending.pop("initials"),
+                                             max_block=settings.max_initials_block), keep)
+        self.mapped_bytes = store.bytes_mapped
+        store.close()
 
     @staticmethod
     def table_of(frame: pd.DataFrame) -> pa.Table:
@@ -134,27 +150,34 @@ class RecipientIndex:
         table = pa.Table.from_pandas(frame[list(RECIPIENT_COLUMNS)], preserve_index=False)
         return table.replace_schema_metadata(None).cast(_SCHEMA)
 
-    @classmethod
-    def from_tables(cls, tables: list[pa.Table], settings: MatchSettings) -> RecipientIndex:
-        """Index over ``table_of`` tables (one per partition), rows in the order given.
+    @staticmethod
+    def recipients_of(tables: Iterable[pa.Table], store: ArrayStore) -> pa.Table:
+        """The recipient table of ``table_of`` tables (one per partition), in the order given.
 
-        The list is emptied: each column is made contiguous (lookups by row are several times
-        faster on one chunk) and the partitions' buffers of that column freed before the next.
+        The tables are read one at a time: each column is appended to one contiguous array
+        kept by ``store`` (lookups by row are several times faster on one chunk than on many),
+        so at most one table and the columns built so far are held.
         """
-        table = pa.concat_tables(tables) if tables else _SCHEMA.empty_table()
-        tables.clear()
-        columns = {name: table.column(name) for name in RECIPIENT_COLUMNS}
-        del table
-        contiguous = {}
-        for name in RECIPIENT_COLUMNS:
-            contiguous[name] = columns.pop(name).combine_chunks()
-        return cls(pa.table(contiguous, schema=_SCHEMA), settings)
+        columns = {name: store.strings() for name in RECIPIENT_COLUMNS}
+        for table in tables:
+            for name, column in columns.items():
+                column.append(table.column(name))
+            del table
+        return pa.table({name: column.finish() for name, column in columns.items()},
+                        schema=_SCHEMA)
 
     @classmethod
-    def from_frames(cls, frames: Iterable[pd.DataFrame], settings: MatchSettings
-                    ) -> RecipientIndex:
+    def from_tables(cls, tables: Iterable[pa.Table], settings: MatchSettings,
+                    store: ArrayStore | None = None) -> RecipientIndex:
+        """Index over ``table_of`` tables (one per partition), rows in the order given."""
+        store = store or ArrayStore()
+        return cls(cls.recipients_of(tables, store), settings, store)
+
+    @classmethod
+    def from_frames(cls, frames: Iterable[pd.DataFrame], settings: MatchSettings,
+                    store: ArrayStore | None = None) -> RecipientIndex:
         """Index built from recipient-index frames, rows in the order given."""
-        return cls.from_tables([cls.table_of(frame) for frame in frames], settings)
+        return cls.from_tables((cls.table_of(frame) for frame in frames), settings, store)
 
     def __len__(self) -> int:
         return self.recipients.num_rows

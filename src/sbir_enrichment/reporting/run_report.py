@@ -134,6 +134,25 @@ class MemraySettings(_Record):
     arrow_memory_pool: str | None
 
 
+class MemoryBudgetRecord(_Record):
+    """A memory budget: MB, where it came from (``parameter``, ``cgroup``, ``available``)."""
+
+    mb: float
+    source: str
+    detail: str
+
+
+class MemoryRecord(_Record):
+    """What the run was allowed and how it adapted to it (``sbir_enrichment.memory_budget``)."""
+
+    allowed: MemoryBudgetRecord
+    """What the machine or container allowed when the run started."""
+    budgets: dict[str, MemoryBudgetRecord] = {}
+    """The budget each node worked within, by node."""
+    adaptations: list[dict[str, Any]] = []
+    """Every change of plan a budget forced (an index spilled, a chunk in sub-batches)."""
+
+
 class RunReport(_Record):
     """Everything observed about one ``kedro run``."""
 
@@ -151,6 +170,7 @@ class RunReport(_Record):
     parameters_fingerprint: str
     environment: dict[str, Any]
     memray: MemraySettings
+    memory: MemoryRecord | None = None
     totals: Totals
     figures: dict[str, Any]
     """Domain figures copied from the run's own reports (``observability.figures``)."""

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from functools import partial
 from typing import Any
 
@@ -24,16 +24,23 @@ from sbir_enrichment.matching import (
     review_columns,
     train,
 )
-from sbir_enrichment.memory import release_free_memory
+from sbir_enrichment.matching.storage import ArrayStore
+from sbir_enrichment.memory import MB, anonymous_rss, release_free_memory
+from sbir_enrichment.memory_budget import MEMORY_ADAPTATION, memory_budget
 from sbir_enrichment.pipelines.enrichment import fingerprint, provenance
 from sbir_enrichment.pipelines.enrichment.params import EnrichmentParams
 from sbir_enrichment.pipelines.enrichment.progress import ChunkProgress
+from sbir_enrichment.pipelines.enrichment.sub_batches import SubBatches
 
 logger = logging.getLogger(__name__)
 
 Loader = Callable[[], pd.DataFrame]
 LINK_COLUMNS = ("source_row", "match_method", "recipient_hash", "match_probability",
                 "in_review_band")
+# Peak memory of building the index in memory per byte of its recipient table: the table, its
+# key tables and the build's temporaries (1.5 GB for a 377 MB table at full scale,
+# docs/performance.md).
+_BUILD_BYTES_PER_TABLE_BYTE = 4
 
 
 def split_awards(sbir_awards: pd.DataFrame, params: EnrichmentParams) -> dict[str, pd.DataFrame]:
@@ -57,27 +64,58 @@ def split_awards(sbir_awards: pd.DataFrame, params: EnrichmentParams) -> dict[st
 
 def index_recipients(recipient_index: dict[str, Loader],
                      params: EnrichmentParams) -> tuple[RecipientIndex, str]:
-    """Build the in-memory recipient index from the recipient-index partitions.
+    """Build the recipient index from the recipient-index partitions, within the memory budget.
+
+    The index is held in memory when the budget allows what building it needs (estimated from
+    the first partition), else its large arrays are spilled to memory-mapped files under
+    ``scratch_directory`` (``matching.storage``).
 
     Args:
         recipient_index: ``{partition id: loader}`` of the recipient index (manifest order).
-        params: Enrichment parameters (blocking key lengths).
+        params: Enrichment parameters (blocking key lengths, memory budget, scratch directory).
 
     Returns:
         The index, and a digest of the partitions' content (part of every chunk fingerprint).
     """
     started = time.perf_counter()
     release_free_memory()  # before the run's largest allocation (sbir_enrichment.memory)
-    tables: list[pa.Table] = []
-    digests = []
-    for partition_id, load in recipient_index.items():
-        table = RecipientIndex.table_of(load())
-        tables.append(table)
-        digests.append(partition_id + ":" + fingerprint.table_digest(table))
-    index = RecipientIndex.from_tables(tables, params.matching)
+    budget = memory_budget(params.memory_budget_mb, "enrichment.memory_budget_mb")
+    digests: list[str] = []
+
+    def tables() -> Iterator[pa.Table]:
+        for partition_id, load in recipient_index.items():
+            table = RecipientIndex.table_of(load())
+            digests.append(partition_id + ":" + fingerprint.table_digest(table))
+            yield table
+
+    stream = tables()
+    first = next(stream, None)
+    partition_bytes = 0 if first is None else first.nbytes
+    need = anonymous_rss() + _BUILD_BYTES_PER_TABLE_BYTE * partition_bytes * len(recipient_index)
+    spill = need > budget.mb * MB
+    store = ArrayStore(params.scratch_directory if spill else None)
+    recipients = RecipientIndex.recipients_of(_prepended(first, stream), store)
+    del first
+    release_free_memory()  # what reading the partitions left behind, before the key tables
+    index = RecipientIndex(recipients, params.matching, store)
+    if spill:
+        logger.warning(
+            "memory: recipient index spilled to memory-mapped files (%s MB) under %s: building "
+            "it in memory needs ~%s MB, over the budget of %s", f"{index.mapped_bytes / MB:,.0f}",
+            params.scratch_directory, f"{need / MB:,.0f}", budget.describe(),
+            extra={MEMORY_ADAPTATION: {"spilled_mb": round(
+                index.mapped_bytes / MB), "needed_mb": round(need / MB),
+                "budget_mb": round(budget.mb)}})
     logger.info("recipient index: %d recipients indexed in %.1f s", len(index),
                 time.perf_counter() - started)
     return index, fingerprint.combine(*digests)
+
+
+def _prepended(first: pa.Table | None, rest: Iterator[pa.Table]) -> Iterator[pa.Table]:
+    if first is not None:
+        yield first
+    del first
+    yield from rest
 
 
 def estimate_match_model(award_chunks: dict[str, Loader], recipients: RecipientIndex,
@@ -122,12 +160,17 @@ class _ChunkRun:
         self._model = model
         self._params = params
         self._progress = ChunkProgress(total_chunks)
+        self._sub_batches = SubBatches(memory_budget(params.memory_budget_mb,
+                                                     "enrichment.memory_budget_mb"))
+
+    def _link(self, awards: pd.DataFrame) -> pd.DataFrame:
+        return link_awards(awards, self._recipients, self._model, self._params.matching)
 
     def enrich(self, load: Loader, position: int, chunk_id: str) -> pd.DataFrame:
         """Link one chunk (called by the dataset only when the chunk is not finished)."""
         awards = load()
         started = time.perf_counter()
-        enriched = link_awards(awards, self._recipients, self._model, self._params.matching)
+        enriched = self._sub_batches.link(awards, self._link, chunk_id)
         self._progress.chunk_done(position, chunk_id, len(awards), time.perf_counter() - started)
         return enriched
 
