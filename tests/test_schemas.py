@@ -14,6 +14,7 @@ from kedro.validation.exceptions import DataValidationError
 from sbir_enrichment.pipelines.ingestion import nodes
 from sbir_enrichment.pipelines.ingestion.params import AwardParsingParams
 from sbir_enrichment.schemas import RAW_AWARD_COLUMNS, SbirAwards, SbirAwardsRaw
+from sbir_enrichment.validation import SourceRowValidator, failures_with_rows
 
 INGESTION_DATASETS = ("sbir_awards_raw", "sbir_awards", "sbir_awards_rejected",
                       "recipients_rejected")
@@ -54,9 +55,28 @@ def test_raw_gate_fails_on_a_renamed_column(catalog: DataCatalog, project_copy: 
     header = ",".join(c if c != "Award Title" else "Award Titel" for c in RAW_AWARD_COLUMNS)
     row = ",".join(award().values()).replace("$149,950.00", "149950")
     (project_copy / "data" / "01_raw" / "sbir_awards.csv").write_text(f"{header}\n{row}\n")
-    message = _failure(lambda: catalog.load("sbir_awards_raw"))
-    assert "Validation failed for dataset 'sbir_awards_raw' on load" in message
+    batches = catalog.load("sbir_awards_raw")  # a stream: each batch is checked as it is read
+    message = _failure(lambda: next(batches))
+    assert "Pandera validation failed against sbir_enrichment.schemas.SbirAwardsRaw" in message
     assert "column_in_dataframe" in message and "Award Title" in message
+
+
+def test_a_stream_is_validated_batch_by_batch_as_it_is_drawn(parsed) -> None:
+    accepted = parsed[0]
+    later = accepted.iloc[2:].copy()
+    later.loc[later.index[1], "uei"] = "abc123"
+    stream = SourceRowValidator("SbirAwards").validate(iter([accepted.iloc[:2], later]))
+    assert len(next(stream)) == 2  # the first batch passes; the second fails when drawn
+    message = _failure(lambda: next(stream))
+    assert f"source_row {later['source_row'].iloc[1]}: 'abc123'" in message
+
+
+def test_a_frame_without_source_row_is_named_by_its_index_labels() -> None:
+    batch = pd.DataFrame({"Company": ["Acme", "---"]}, index=[50_000, 50_001])  # record numbers
+    cases = pd.DataFrame({"index": [50_001], "column": ["Company"], "check": ["a_check"],
+                          "failure_case": ["---"]})
+    [failure] = failures_with_rows(cases, batch)
+    assert failure.failure_examples == ["source_row 50001: '---'"]
 
 
 def test_raw_gate_passes_a_messy_but_complete_file(parsed) -> None:

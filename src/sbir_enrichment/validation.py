@@ -2,8 +2,9 @@
 
 Kedro's pandera validator quotes the failing values only; a reader cannot find the row. A
 ``SourceRowValidator`` runs the same pandera model (``schemas.py``) and, when it fails, puts the
-``source_row`` (or, in a frame without that column, the row's position: the record number of
-the raw CSV) before each quoted value. Catalog entry::
+``source_row`` (or, in a frame without that column, the row's index label: the record number of
+the raw CSV) before each quoted value. It also validates a streamed load (an iterator of frames,
+which Kedro hands it whole), each frame as it is drawn. Catalog entry::
 
     enriched_sbir_awards:
       type: ...
@@ -15,9 +16,9 @@ the raw CSV) before each quoted value. Catalog entry::
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
-import numpy as np
 import pandas as pd
 import pandera.errors as pa_errors
 from kedro.validation.exceptions import CheckFailure, DataValidationError
@@ -36,7 +37,16 @@ class SourceRowValidator(PanderaValidator):
         super().__init__(getattr(schemas, model), **options)
 
     def validate(self, data: Any) -> Any:
-        """The validated frame; on failure, ``DataValidationError`` with ``source_row`` examples."""
+        """The validated frame; on failure, ``DataValidationError`` with ``source_row`` examples.
+
+        An iterator of frames (Kedro passes a streamed load here whole) comes back as an
+        iterator that validates each frame when it is drawn, i.e. in the node: a failure names
+        the model and the rows, not the dataset, and is raised even under ``severity: warn``.
+        (Checking the first frame here instead would let the catalog's warn path pass on the
+        iterator without that frame.)
+        """
+        if isinstance(data, Iterator):
+            return map(self.validate, data)
         try:
             return super().validate(data)
         except DataValidationError as exc:
@@ -47,14 +57,14 @@ class SourceRowValidator(PanderaValidator):
 
 
 def _source_rows(frame: pd.DataFrame, labels: pd.Series) -> pd.Series:
-    """``source_row`` of the rows with these index labels (null where a case has no row)."""
+    """``source_row`` of the rows with these index labels (the label itself in a frame without
+    that column; null where a case has no row)."""
     rows = pd.Series(pd.NA, index=labels.index, dtype="Int64")
     if not frame.index.is_unique:
         return rows
     positions = frame.index.get_indexer(labels.where(labels.notna(), None).tolist())
     found = positions >= 0
-    source = (frame["source_row"].to_numpy() if "source_row" in frame.columns
-              else np.arange(len(frame)))
+    source = (frame["source_row"] if "source_row" in frame.columns else frame.index).to_numpy()
     rows[found] = source[positions[found]]
     return rows
 

@@ -1,10 +1,13 @@
-"""TextCSVDataset: every field as text, and records with the wrong field count kept visible."""
+"""TextCSVDataset: every field as text, records with the wrong field count kept visible, streamed
+in batches numbered by record."""
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
+import pyarrow as pa
 import pytest
 from kedro.io.core import DatasetError
 
@@ -37,10 +40,14 @@ def _write(tmp_path: Path, text: str, name: str = "data.csv", bom: bool = False)
     return str(path)
 
 
+def _read(filepath: str, **options: Any) -> pd.DataFrame:
+    """Every batch of the file, in order, as one frame."""
+    return pd.concat(list(TextCSVDataset(filepath=filepath, **options).load()))
+
+
 @pytest.mark.parametrize("bom", [False, True])
 def test_well_formed_file_is_all_text_and_keeps_empty_strings(tmp_path: Path, bom: bool) -> None:
-    frame = TextCSVDataset(filepath=_write(tmp_path, WELL_FORMED, bom=bom),
-                           problem_column="csv_problem").load()
+    frame = _read(_write(tmp_path, WELL_FORMED, bom=bom), problem_column="csv_problem")
     assert list(frame.columns) == ["Name", "Amount", "Note", "csv_problem"]
     assert frame["Name"].tolist() == ["Acme, Inc.", "Café Ünïcode", "Two\nLines"]
     assert frame["Amount"].tolist() == ["007", "", "1"]  # no number or NA conversion
@@ -49,8 +56,7 @@ def test_well_formed_file_is_all_text_and_keeps_empty_strings(tmp_path: Path, bo
 
 
 def test_malformed_records_are_kept_in_order_with_line_and_surplus(tmp_path: Path) -> None:
-    frame = TextCSVDataset(filepath=_write(tmp_path, MALFORMED),
-                           problem_column="csv_problem").load()
+    frame = _read(_write(tmp_path, MALFORMED), problem_column="csv_problem")
     assert frame["Name"].tolist() == ["ok", "multi\nline", "short", "long", "last"]
     assert frame.loc[2, "Amount"] == "3" and pd.isna(frame.loc[2, "Note"])  # absent, not ""
     assert frame.loc[4, "Note"] == ""  # present and empty
@@ -77,8 +83,7 @@ def test_empty_file_and_save_are_refused(tmp_path: Path) -> None:
 
 
 def test_only_short_records_are_flagged_without_surplus(tmp_path: Path) -> None:
-    frame = TextCSVDataset(filepath=_write(tmp_path, "A,B,C\n1,2,3\n4\n5,6,7\n"),
-                           problem_column="csv_problem").load()
+    frame = _read(_write(tmp_path, "A,B,C\n1,2,3\n4\n5,6,7\n"), problem_column="csv_problem")
     assert frame["A"].tolist() == ["1", "4", "5"]
     assert frame["B"].isna().tolist() == [False, True, False]
     assert frame["csv_problem"].tolist()[1] == "line 3: record has 1 fields, the header has 3"
@@ -93,7 +98,7 @@ BIG_FIELD = "x" * 2_500_000  # one record larger than pyarrow's 1 MB read block
 @pytest.mark.parametrize("tail", ["7,8,9\n", "7,8\n"])  # well-formed, or with a short record
 def test_a_record_larger_than_a_read_block_loads(tmp_path: Path, tail: str) -> None:
     text = f'A,B,C\n1,2,3\n"{BIG_FIELD}\nwith a line break",5,6\n{tail}'
-    frame = TextCSVDataset(filepath=_write(tmp_path, text), problem_column="csv_problem").load()
+    frame = _read(_write(tmp_path, text), problem_column="csv_problem")
     assert frame["A"].tolist() == ["1", f"{BIG_FIELD}\nwith a line break", "7"]
     assert frame["csv_problem"].notna().tolist() == [False, False, tail == "7,8\n"]
 
@@ -101,7 +106,7 @@ def test_a_record_larger_than_a_read_block_loads(tmp_path: Path, tail: str) -> N
 @pytest.mark.parametrize("short_record", [False, True])
 def test_a_whitespace_only_line_is_blank_not_a_record(tmp_path: Path, short_record: bool) -> None:
     text = "A,B,C\n1,2,3\n   \n\t \n" + ("4,5\n" if short_record else "4,5,6\n") + "7,8,9\n"
-    frame = TextCSVDataset(filepath=_write(tmp_path, text), problem_column="csv_problem").load()
+    frame = _read(_write(tmp_path, text), problem_column="csv_problem")
     assert frame["A"].tolist() == ["1", "4", "7"]
     flagged = frame["csv_problem"].dropna().tolist()
     assert flagged == (["line 5: record has 2 fields, the header has 3"] if short_record else [])
@@ -129,5 +134,54 @@ def test_a_file_in_another_encoding_names_the_line_and_the_fix(tmp_path: Path,
     with pytest.raises(DatasetError, match=rf"awards\.csv, line {line}: byte 0xE9 .* is not valid "
                                            r"utf-8-sig.*encoding: cp1252"):
         TextCSVDataset(filepath=str(path), problem_column="csv_problem").load()
-    frame = TextCSVDataset(filepath=str(path), encoding="cp1252").load()
+    frame = _read(str(path), encoding="cp1252")
     assert frame["Name"].iloc[-1] == "Café Ünïcode" and frame["City"].iloc[-1] == "Zürich"
+
+
+def test_a_bad_byte_past_the_first_column_fails_while_streaming(tmp_path: Path) -> None:
+    text = "Name,City\n" + "Acme,Paris\n" * 2_000 + "Acme,Zürich\n"
+    path = tmp_path / "awards.csv"
+    path.write_bytes(text.encode("cp1252"))
+    batches = TextCSVDataset(filepath=str(path), chunk_rows=500).load()
+    with pytest.raises(DatasetError, match=r"awards\.csv, line 2002: byte 0xFC .*encoding: cp1252"):
+        list(batches)  # the scan reads only the first column: the byte is met while streaming
+
+
+# --- Streaming (issue 13) -----------------------------------------------------------------------
+
+STREAMED = {
+    "well-formed": WELL_FORMED + "\n".join(f"r{i},{i},n" for i in range(20)) + "\n",
+    "malformed": MALFORMED + "x,1\n" + "\n".join(f"r{i},{i},n" for i in range(20)) + "\n",
+    "record over a read block": f'A,B,C\n1,2,3\n"{BIG_FIELD}",5,6\n' + "7,8,9\n" * 9,
+}
+
+
+@pytest.mark.parametrize("name", list(STREAMED))
+@pytest.mark.parametrize("chunk_rows", [1, 2, 7])
+def test_batches_hold_at_most_chunk_rows_records_numbered_across_the_file(
+        tmp_path: Path, name: str, chunk_rows: int) -> None:
+    path = _write(tmp_path, STREAMED[name])
+    whole = _read(path, problem_column="csv_problem", chunk_rows=10_000)
+    batches = list(TextCSVDataset(filepath=path, problem_column="csv_problem",
+                                  chunk_rows=chunk_rows).load())
+    assert len(batches) > 1 and all(0 < len(batch) <= chunk_rows for batch in batches)
+    streamed = pd.concat(batches)
+    assert streamed.index.tolist() == list(range(len(whole)))  # the record numbers
+    pd.testing.assert_frame_equal(streamed, whole)
+
+
+def test_a_file_with_only_a_header_is_one_empty_batch(tmp_path: Path) -> None:
+    batches = list(TextCSVDataset(filepath=_write(tmp_path, "A,B\n"),
+                                  problem_column="csv_problem").load())
+    assert len(batches) == 1 and batches[0].empty
+    assert list(batches[0].columns) == ["A", "B", "csv_problem"]
+
+
+def test_streaming_holds_a_few_read_blocks_not_the_file(tmp_path: Path) -> None:
+    path = tmp_path / "large.csv"
+    path.write_text("A,B,C\n" + "".join(f'{i},"{"word " * 90}",{i % 7}\n' for i in range(60_000)))
+    held = 0
+    before = pa.total_allocated_bytes()
+    for _ in TextCSVDataset(filepath=str(path), chunk_rows=1_000).load():
+        held = max(held, pa.total_allocated_bytes() - before)
+    assert held < path.stat().st_size / 3  # ~6 MB of a 27 MB file: read-ahead blocks

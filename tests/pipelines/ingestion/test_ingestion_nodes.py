@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 import yaml
-from ingestion_inputs import messy_awards_csv, recipient_lookup
+from ingestion_inputs import MESSY_ROWS, messy_awards_csv, recipient_lookup
 from kedro.validation.exceptions import DataValidationError
 
 from sbir_enrichment.datasets.text_csv import TextCSVDataset
@@ -32,12 +32,17 @@ def params() -> AwardParsingParams:
     return AwardParsingParams(**config)
 
 
+def _batches(path: Path, chunk_rows: int = 50_000) -> list[pd.DataFrame]:
+    return list(TextCSVDataset(filepath=str(path), problem_column="csv_problem",
+                               chunk_rows=chunk_rows).load())
+
+
 @pytest.fixture(scope="module")
 def parsed(tmp_path_factory, params):
     path = tmp_path_factory.mktemp("raw") / "sbir_awards.csv"
     outcomes = messy_awards_csv(path)
-    raw = TextCSVDataset(filepath=str(path), problem_column="csv_problem").load()
-    return raw, outcomes, *nodes.parse_awards(raw, params)
+    raw = _batches(path)
+    return pd.concat(raw), outcomes, *nodes.parse_awards(raw, params)
 
 
 def test_every_record_lands_in_exactly_one_output(parsed) -> None:
@@ -107,9 +112,31 @@ def test_required_fields_come_from_parameters(parsed) -> None:
     raw, _, _, _, _ = parsed
     relaxed = AwardParsingParams(required_fields=["company"], blank_tokens=["N/A"],
                                  date_formats=["%Y-%m-%d"])
-    _, rejected, _ = nodes.parse_awards(raw, relaxed)
+    _, rejected, _ = nodes.parse_awards([raw], relaxed)
     assert "phase" not in set(rejected["reject_field"])  # a bad phase is now only nulled
     assert "award_year" not in set(rejected["reject_field"])
+
+
+def _well_formed_awards_csv(path: Path) -> None:
+    """The messy rows five times over, without malformed records (pyarrow's streamed path)."""
+    rows = [row for row, _ in MESSY_ROWS] * 5
+    pd.DataFrame(rows, columns=list(RAW_AWARD_COLUMNS)).to_csv(path, index=False)
+
+
+@pytest.mark.parametrize("write", [messy_awards_csv, _well_formed_awards_csv])
+def test_parsing_in_small_batches_gives_the_outputs_of_one_batch(tmp_path: Path, params,
+                                                                 write) -> None:
+    path = tmp_path / "sbir_awards.csv"
+    write(path)
+    whole = _batches(path, chunk_rows=10_000)
+    batches = _batches(path, chunk_rows=7)
+    assert len(whole) == 1 and len(batches) > 2
+    accepted, rejected, counts = nodes.parse_awards(batches, params)
+    one_accepted, one_rejected, one_counts = nodes.parse_awards(whole, params)
+    pd.testing.assert_frame_equal(accepted, one_accepted)
+    pd.testing.assert_frame_equal(rejected, one_rejected)
+    assert counts == one_counts
+    assert counts["rejected"] and counts["values_nulled"]  # rejects and nulled values included
 
 
 @pytest.mark.parametrize(("fields", "message"), [

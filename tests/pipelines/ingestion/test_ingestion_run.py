@@ -30,7 +30,8 @@ def test_ingestion_runs_on_generated_data_and_switches_recipient_source(
         project_copy: Path) -> None:
     run_session(project_copy, ["sample_data"], params=SMALL_SAMPLE)
     raw = project_copy / "data" / "01_raw"
-    run_session(project_copy, ["ingestion"], params={"recipient_chunk_rows": 1000})
+    run_session(project_copy, ["ingestion"],
+                params={"recipient_chunk_rows": 1000, "awards_chunk_rows": 70})
 
     inter = project_copy / "data" / "02_intermediate"
     awards_in = pd.read_csv(raw / "sbir_awards.csv", dtype=str, keep_default_na=False)

@@ -1,9 +1,9 @@
 """Ingestion nodes: parse SBIR awards, stream USAspending recipients into a partitioned index.
 
-Awards fit in memory (~214k rows) and are parsed in one vectorised pass. Recipients (~3.3M rows)
-never do: they flow chunk by chunk from the source into ``recipients_normalised`` (one
-partition per source chunk, rejected rows flagged), from which ``recipient_index`` and
-``recipients_rejected`` are cut, each again a partition at a time.
+Awards are parsed a streamed batch of the CSV at a time (each batch in one vectorised pass),
+keeping only the parsed rows. Recipients (~3.3M rows) flow chunk by chunk from the source into
+``recipients_normalised`` (one partition per source chunk, rejected rows flagged), from which
+``recipient_index`` and ``recipients_rejected`` are cut, each again a partition at a time.
 """
 
 from __future__ import annotations
@@ -57,28 +57,57 @@ def _reject_checks(
 
 
 def parse_awards(
-    raw: pd.DataFrame, params: AwardParsingParams
+    raw: Iterable[pd.DataFrame], params: AwardParsingParams
 ) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, Any]]:
-    """Parse the raw awards; rows that cannot be used go to the rejects, with the reason.
+    """Parse the raw awards a batch at a time; rows that cannot be used go to the rejects.
 
     A row is rejected for the first of: a CSV record with the wrong number of fields, a
     required field blank or unparseable, a UEI or DUNS that cannot be repaired. Other fields
-    that fail to parse become null (counted in ``values_nulled``).
+    that fail to parse become null (counted in ``values_nulled``). Only the parsed rows and the
+    rejects of each batch are kept, never the raw text of the whole file.
 
     Args:
-        raw: ``sbir_awards_raw``: the export's 42 columns as text, plus ``csv_problem``.
+        raw: ``sbir_awards_raw``: batches (at least one) of the export's 42 columns as text,
+            plus ``csv_problem``, in file order.
         params: ``params:ingestion.awards``.
 
     Returns:
         ``sbir_awards`` (parsed), ``sbir_awards_rejected`` (raw text, ``reject_field``,
         ``reject_reason``) and counts for the ingestion summary.
     """
+    accepted, rejects, nulled = [], [], []
+    first_row = 0
+    for number, batch in enumerate(raw):
+        if number == 0:
+            extra = [c for c in batch.columns if c not in RAW_AWARD_COLUMNS and c != CSV_PROBLEM]
+            if extra:
+                logger.warning("sbir_awards_raw: ignoring column(s) not in the contract: %s",
+                               extra)
+        batch_accepted, batch_rejects, batch_nulled = _parse_batch(batch, first_row, params)
+        accepted.append(batch_accepted)
+        rejects.append(batch_rejects)
+        nulled.append(batch_nulled)
+        first_row += len(batch)
+    accepted_rows, rejected_rows = _concat(accepted), _concat(rejects)
+    counts = {
+        "rows_read": first_row,
+        "accepted": len(accepted_rows),
+        "rejected": len(rejected_rows),
+        "rejected_by_field": _counts(rejected_rows["reject_field"]),
+        "values_nulled": {c: int(n) for c, n in sum(nulled).items() if n},
+    }
+    logger.info("sbir_awards: %d accepted, %d rejected", len(accepted_rows), len(rejected_rows))
+    return accepted_rows, rejected_rows, counts
+
+
+def _parse_batch(
+    raw: pd.DataFrame, first_row: int, params: AwardParsingParams
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.Series]:
+    """One batch parsed: its accepted rows, its rejects, and the values nulled per column."""
     columns = list(RAW_AWARD_COLUMNS.values())
-    extra = [c for c in raw.columns if c not in RAW_AWARD_COLUMNS and c != CSV_PROBLEM]
-    if extra:
-        logger.warning("sbir_awards_raw: ignoring column(s) not in the contract: %s", extra)
     raw_text = raw.rename(columns=RAW_AWARD_COLUMNS)[columns].astype("str").reset_index(drop=True)
-    source_row = pd.Series(np.arange(len(raw_text), dtype="int64"), name="source_row")
+    source_row = pd.Series(np.arange(first_row, first_row + len(raw_text), dtype="int64"),
+                           name="source_row")
     cleaned = pd.DataFrame({c: clean_text(raw_text[c], params.blank_tokens) for c in columns})
     values, problems = parse_columns(cleaned, params.date_formats)
 
@@ -94,15 +123,13 @@ def parse_awards(
     )
     checked = {name for name, _ in checks}
     nulled = problems.loc[~rejected, [c for c in columns if c not in checked]].notna().sum()
-    counts = {
-        "rows_read": len(raw_text),
-        "accepted": len(accepted),
-        "rejected": len(rejects),
-        "rejected_by_field": _counts(rejects["reject_field"]),
-        "values_nulled": {c: int(n) for c, n in nulled.items() if n},
-    }
-    logger.info("sbir_awards: %d accepted, %d rejected", len(accepted), len(rejects))
-    return accepted.reset_index(drop=True), rejects.reset_index(drop=True), counts
+    return accepted, rejects, nulled
+
+
+def _concat(parts: list[pd.DataFrame]) -> pd.DataFrame:
+    """The batches' rows in order, renumbered from 0 (an empty batch adds nothing)."""
+    rows = [part for part in parts if len(part)] or parts[:1]
+    return pd.concat(rows, ignore_index=True)
 
 
 def _counts(values: pd.Series) -> dict[str, int]:
