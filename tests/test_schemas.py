@@ -113,7 +113,7 @@ def test_rejected_awards_gate_fails_without_a_reason(catalog: DataCatalog, parse
 
 
 def test_rejected_recipients_gate_fails_on_bad_rows(catalog: DataCatalog) -> None:
-    staged = dict(nodes.stage_recipients(iter([recipient_lookup()])))
+    staged = dict(nodes.stage_recipients(iter([recipient_lookup()]), None))
     loaders = {k: (lambda v=v: v) for k, v in staged.items()}
     rejected, _, _ = nodes.collect_recipient_rejects(loaders)
     catalog.save("recipients_rejected", rejected)  # the real output passes

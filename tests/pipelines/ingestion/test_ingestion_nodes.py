@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import inspect
+import logging
 from pathlib import Path
 
 import numpy as np
@@ -15,6 +16,7 @@ from kedro.validation.exceptions import DataValidationError
 from sbir_enrichment.datasets.text_csv import TextCSVDataset
 from sbir_enrichment.pipelines.ingestion import nodes, recipients
 from sbir_enrichment.pipelines.ingestion.params import AwardParsingParams
+from sbir_enrichment.sample_data import GeneratorConfig, generate_sample
 from sbir_enrichment.schemas import (
     RAW_AWARD_COLUMNS,
     RecipientIndex,
@@ -153,7 +155,7 @@ def _split(frame: pd.DataFrame, size: int) -> list[pd.DataFrame]:
 
 
 def _staged_partitions(frames: list[pd.DataFrame]) -> dict:
-    parts = dict(nodes.stage_recipients(iter(frames)))
+    parts = dict(nodes.stage_recipients(iter(frames), None))
     return {pid: (lambda f=frame: f) for pid, frame in parts.items()}
 
 
@@ -167,7 +169,7 @@ def test_stage_recipients_returns_a_lazy_generator_not_a_generator_function() ->
             consumed.append(len(chunk))
             yield chunk
 
-    stream = nodes.stage_recipients(chunks())
+    stream = nodes.stage_recipients(chunks(), None)
     assert consumed == []  # nothing read until the dataset pulls
     first_id, _ = next(stream)
     assert first_id == "part-00000" and consumed == [4]
@@ -253,7 +255,7 @@ def test_index_partition_breaking_the_schema_names_the_partition() -> None:
 
 def test_source_without_a_needed_column_fails_naming_it() -> None:
     with pytest.raises(ValueError, match=r"lacks column\(s\) \['uei'\]"):
-        dict(nodes.stage_recipients(iter([recipient_lookup().drop(columns="uei")])))
+        dict(nodes.stage_recipients(iter([recipient_lookup().drop(columns="uei")]), None))
 
 
 def test_summary_holds_both_inputs() -> None:
@@ -276,3 +278,16 @@ def test_rows_that_only_share_a_hash_are_not_duplicates() -> None:
     staged = _staged_partitions(_split(recipient_lookup(8), 4))
     suspects = {"part-00000": np.array([0, 1]), "part-00001": np.array([6])}
     assert recipients.duplicate_rows(staged, suspects).empty
+
+
+def test_a_short_memory_budget_stages_in_sub_batches_with_the_same_partitions(caplog) -> None:
+    source = generate_sample(GeneratorConfig(seed=3, n_awards=50, n_recipients=4_000)).recipients
+    chunks = _split(source, 2_500)
+    plenty = dict(nodes.stage_recipients(iter(chunks), 1e9))
+    with caplog.at_level(logging.WARNING):
+        short = dict(nodes.stage_recipients(iter(chunks), 1.0))
+    assert list(short) == list(plenty) == ["part-00000", "part-00001"]
+    for partition_id, frame in plenty.items():
+        pd.testing.assert_frame_equal(short[partition_id], frame)
+    assert "part-00000 (2,500 recipients) processed in 7 sub-batches" in caplog.text
+    assert "ingestion.memory_budget_mb" in caplog.text

@@ -30,7 +30,7 @@ from sbir_enrichment.memory_budget import MEMORY_ADAPTATION, memory_budget
 from sbir_enrichment.pipelines.enrichment import fingerprint, provenance
 from sbir_enrichment.pipelines.enrichment.params import EnrichmentParams
 from sbir_enrichment.pipelines.enrichment.progress import ChunkProgress
-from sbir_enrichment.pipelines.enrichment.sub_batches import SubBatches
+from sbir_enrichment.sub_batches import SubBatches
 
 logger = logging.getLogger(__name__)
 
@@ -161,16 +161,16 @@ class _ChunkRun:
         self._params = params
         self._progress = ChunkProgress(total_chunks)
         self._sub_batches = SubBatches(memory_budget(params.memory_budget_mb,
-                                                     "enrichment.memory_budget_mb"))
+                                                     "enrichment.memory_budget_mb"), "awards")
 
-    def _link(self, awards: pd.DataFrame) -> pd.DataFrame:
+    def _link(self, awards: pd.DataFrame, _: int) -> pd.DataFrame:
         return link_awards(awards, self._recipients, self._model, self._params.matching)
 
     def enrich(self, load: Loader, position: int, chunk_id: str) -> pd.DataFrame:
         """Link one chunk (called by the dataset only when the chunk is not finished)."""
         awards = load()
         started = time.perf_counter()
-        enriched = self._sub_batches.link(awards, self._link, chunk_id)
+        enriched = self._sub_batches.apply(awards, self._link, chunk_id)
         self._progress.chunk_done(position, chunk_id, len(awards), time.perf_counter() - started)
         return enriched
 

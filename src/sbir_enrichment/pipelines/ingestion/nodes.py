@@ -11,6 +11,7 @@ from __future__ import annotations
 import itertools
 import logging
 from collections.abc import Callable, Iterable, Iterator
+from functools import partial
 from typing import Any
 
 import numpy as np
@@ -18,10 +19,13 @@ import pandas as pd
 from kedro.io.core import DatasetError
 from kedro.validation.exceptions import DataValidationError
 
+from sbir_enrichment.memory import release_free_memory
+from sbir_enrichment.memory_budget import memory_budget
 from sbir_enrichment.pipelines.ingestion import recipients
 from sbir_enrichment.pipelines.ingestion.awards_parsing import clean_text, parse_columns
 from sbir_enrichment.pipelines.ingestion.params import AwardParsingParams
 from sbir_enrichment.schemas import CSV_PROBLEM, RAW_AWARD_COLUMNS
+from sbir_enrichment.sub_batches import SubBatches
 from sbir_enrichment.validation import SourceRowValidator
 
 logger = logging.getLogger(__name__)
@@ -136,23 +140,30 @@ def _counts(values: pd.Series) -> dict[str, int]:
     return {str(k): int(v) for k, v in values.value_counts().sort_index().items()}
 
 
-def stage_recipients(chunks: Iterable[pd.DataFrame]) -> Partitions:
-    """Normalise the recipient source chunk by chunk, lazily (bounded memory).
+def stage_recipients(chunks: Iterable[pd.DataFrame], memory_budget_mb: float | None
+                     ) -> Partitions:
+    """Normalise the recipient source chunk by chunk, lazily, within the memory budget.
 
     A plain function returning a generator: Kedro hands the generator to
     ``ChunkedPartitionedDataset.save``, which writes one partition per chunk as it is produced.
+    A chunk whose normalisation would cross the budget is normalised in sub-batches
+    (``sbir_enrichment.sub_batches``); its partition is the same.
 
     Args:
         chunks: ``usaspending_recipients``: an iterator of ``recipient_lookup`` frames.
+        memory_budget_mb: ``params:ingestion.memory_budget_mb`` (``None``: what the machine or
+            container allows).
 
     Returns:
         ``(partition_id, frame)`` pairs for ``recipients_normalised``: index columns plus
         ``reject_field`` / ``reject_reason`` and the raw identifiers of rejected rows.
     """
-    return _staged(chunks)
+    release_free_memory()  # what parsing the awards left behind (sbir_enrichment.memory)
+    budget = memory_budget(memory_budget_mb, "ingestion.memory_budget_mb")
+    return _staged(chunks, SubBatches(budget, "recipients"))
 
 
-def _staged(chunks: Iterable[pd.DataFrame]) -> Partitions:
+def _staged(chunks: Iterable[pd.DataFrame], batches: SubBatches) -> Partitions:
     first_row = 0
     stream = iter(chunks)
     for number in itertools.count():
@@ -165,8 +176,14 @@ def _staged(chunks: Iterable[pd.DataFrame]) -> Partitions:
         except Exception as exc:
             raise DatasetError(f"usaspending_recipients: reading the recipient source failed "
                                f"after row {first_row:,}: {exc}") from exc
-        yield f"part-{number:05d}", recipients.normalise_recipients(chunk, first_row)
+        partition_id = f"part-{number:05d}"
+        staged = batches.apply(chunk, partial(_normalised, first_row=first_row), partition_id)
+        yield partition_id, staged.reset_index(drop=True)
         first_row += len(chunk)
+
+
+def _normalised(part: pd.DataFrame, start: int, first_row: int) -> pd.DataFrame:
+    return recipients.normalise_recipients(part, first_row + start)
 
 
 def build_recipient_index(staged: dict[str, Callable[[], pd.DataFrame]],

@@ -24,7 +24,7 @@ def create_pipeline(**kwargs) -> Pipeline:
         ),
         Node(
             func=stage_recipients,
-            inputs="usaspending_recipients",
+            inputs=["usaspending_recipients", "params:ingestion.memory_budget_mb"],
             outputs="recipients_normalised",
             name="stage_recipients_node",
         ),
