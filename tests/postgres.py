@@ -36,7 +36,7 @@ from sbir_enrichment.sample_data.recipients import RECIPIENT_COLUMNS
 SUPERUSER = "sbir_test"
 RECIPIENT_LOOKUP_DDL = """
 CREATE TABLE {table} (
-    id bigint NOT NULL,
+    id bigint PRIMARY KEY,
     recipient_hash uuid,
     legal_business_name text,
     duns text,
@@ -85,6 +85,7 @@ class PostgresServer:
     host: str = "127.0.0.1"
     port: int = 0
     root: Path | None = None
+    options: str = ""
 
     def _run(self, *args: str) -> None:
         command = [str(self.bin_dir / args[0]), *args[1:]]
@@ -106,11 +107,10 @@ class PostgresServer:
                   f"--pwfile={self.root / 'pwfile'}", "--no-sync")
         for _attempt in range(3):
             self.port = _free_port()
-            options = (f"-h {self.host} -p {self.port} -k {self.root} -F "
-                       f"-c full_page_writes=off -c synchronous_commit=off")
+            self.options = (f"-h {self.host} -p {self.port} -k {self.root} -F "
+                            f"-c full_page_writes=off -c synchronous_commit=off")
             try:
-                self._run("pg_ctl", "-D", str(data), "-l", str(self.root / "server.log"),
-                          "-o", options, "-w", "-t", "60", "start")
+                self.pg_ctl("start")
                 return self
             except subprocess.CalledProcessError:
                 continue
@@ -118,12 +118,21 @@ class PostgresServer:
         self.stop()
         raise RuntimeError(f"PostgreSQL did not start:\n{log[-2000:]}")
 
+    def pg_ctl(self, action: str, mode: str = "fast") -> None:
+        """``pg_ctl start``, ``stop`` or ``restart`` of this server, keeping its data and port;
+        waits until it is done (started: accepting connections). ``mode`` is the shutdown
+        mode: ``fast`` ends the sessions, ``immediate`` kills the server (it recovers when
+        started again)."""
+        assert self.root is not None, "the server was not started"
+        self._run("pg_ctl", "-D", str(self.root / "data"), "-l", str(self.root / "server.log"),
+                  "-o", self.options, "-m", mode, "-w", "-t", "60", action)
+
     def stop(self) -> None:
         """Stop the server (immediately: its data is disposable) and delete its directory."""
         if self.root is None:
             return
         if (self.root / "data" / "postmaster.pid").exists():
-            self._run("pg_ctl", "-D", str(self.root / "data"), "-m", "immediate", "stop")
+            self.pg_ctl("stop", mode="immediate")
         shutil.rmtree(self.root, ignore_errors=True)
         self.root = None
 

@@ -29,14 +29,17 @@ from sbir_enrichment.sample_data.generator import generate_sample
 pytestmark = [pytest.mark.postgres, pytest.mark.slow]
 
 CHUNK_ROWS = 500
+RECIPIENT_PARQUET = "data/01_raw/usaspending/recipient_lookup.parquet"
 ARRAY_COLUMNS = ("alternate_names", "business_types_codes")
 
 
-def _parquet_in_storage_order(recipient_source, target: Path) -> None:
-    """The table as a parquet file, rows in the order PostgreSQL stores (and dumps) them."""
+def _parquet_in_table_order(recipient_source, target: Path, order_by: str = "") -> None:
+    """The table as a parquet file, rows in the order PostgreSQL stores (and dumps) them, or in
+    the order of ``order_by`` (a column)."""
+    query = "SELECT recipient_hash::text FROM rpt.recipient_lookup"
     with recipient_source.server.connect(recipient_source.credentials["dbname"]) as conn:
         order = [row[0] for row in conn.execute(
-            "SELECT recipient_hash::text FROM rpt.recipient_lookup").fetchall()]
+            f"{query} ORDER BY {order_by}" if order_by else query).fetchall()]
     rows = recipient_source.rows.set_index("recipient_hash", drop=False).loc[order]
     values = dict(zip(rows.columns, zip(*python_rows(rows), strict=True), strict=True))
     schema = pa.schema([(c, pa.list_(pa.string()) if c in ARRAY_COLUMNS else
@@ -62,8 +65,7 @@ def project(project_copy: Path, recipient_source) -> Path:
     """A project copy with awards, the recipient table as parquet, and database credentials."""
     sample = generate_sample(GeneratorConfig(n_awards=60, n_recipients=200))
     sample.awards.to_csv(project_copy / "data/01_raw/sbir_awards.csv", index=False)
-    _parquet_in_storage_order(
-        recipient_source, project_copy / "data/01_raw/usaspending/recipient_lookup.parquet")
+    _parquet_in_table_order(recipient_source, project_copy / RECIPIENT_PARQUET)
     credentials = {"usaspending_db": recipient_source.credentials}
     (project_copy / "conf/local/credentials.yml").write_text(yaml.safe_dump(credentials))
     return project_copy
@@ -71,18 +73,22 @@ def project(project_copy: Path, recipient_source) -> Path:
 
 def test_dump_and_live_table_give_the_parquet_recipient_index(project: Path,
                                                               recipient_source) -> None:
+    # The dump holds the rows in storage order, the live table is read in id order (its key):
+    # each must build the index the parquet file of the same rows in the same order builds.
     from_parquet = _ingest(project, "parquet")
     from_dump = _ingest(project, "pg_dump", recipient_dump_path=str(recipient_source.dump),
                         recipient_schema="rpt")
+    _parquet_in_table_order(recipient_source, project / RECIPIENT_PARQUET, order_by="id")
+    from_parquet_by_id = _ingest(project, "parquet")
     from_database = _ingest(project, "postgres", recipient_schema="rpt")
     n = len(recipient_source.rows)
     assert len(from_parquet["partitions"]) == -(-n // CHUNK_ROWS)
     assert len(from_parquet["index"]) + len(from_parquet["rejected"]) == n
     assert len(from_parquet["rejected"]) >= 1  # the row with no name and no identifier
-    for other in (from_dump, from_database):
-        assert other["partitions"] == from_parquet["partitions"]
-        pd.testing.assert_frame_equal(other["index"], from_parquet["index"])
-        pd.testing.assert_frame_equal(other["rejected"], from_parquet["rejected"])
+    for source, built in ((from_dump, from_parquet), (from_database, from_parquet_by_id)):
+        assert source["partitions"] == built["partitions"]
+        pd.testing.assert_frame_equal(source["index"], built["index"])
+        pd.testing.assert_frame_equal(source["rejected"], built["rejected"])
 
 
 def test_a_damaged_dump_fails_the_run_and_leaves_no_complete_index(project: Path,
