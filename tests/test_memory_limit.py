@@ -20,9 +20,15 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from conftest import make_project_copy, run_session
-from memory_cgroup import MemoryGroup, memory_group, needs_cgroups
 
-pytestmark = needs_cgroups
+from sbir_enrichment.pipelines.benchmark.memory_limit import (
+    MemoryGroup,
+    limits_available,
+    memory_group,
+)
+
+pytestmark = pytest.mark.skipif(not limits_available(),
+                                reason="needs root and the cgroup v1 memory controller")
 
 LIMIT_MB = 560
 SAMPLE = {"sample_data": {"n_awards": 20_000, "n_recipients": 1_200_000}}

@@ -17,8 +17,12 @@ import sys
 from pathlib import Path
 
 import pytest
+from conftest import make_project_copy
 from kedro.framework.session import KedroSession
 from kedro.framework.startup import bootstrap_project
+
+from sbir_enrichment.pipelines.benchmark.memory_limit import limits_available
+from sbir_enrichment.pipelines.benchmark.scratch_project import ScratchProject
 
 SIZE = 300
 SMALL = {"sizes": [SIZE], "repeats": 1, "keep_data": True, "reference": {"passes": 1}}
@@ -99,3 +103,16 @@ def test_a_regression_against_the_stored_baseline_fails_the_benchmark_shortly(
     # The report was written before the gate failed the run.
     assert _newest(project_copy, "benchmark_summary.md").read_text().startswith(
         "### Benchmark FAILURE")
+
+
+@pytest.mark.skipif(not limits_available(),
+                    reason="needs root and the cgroup v1 memory controller")
+def test_a_timed_run_inside_a_memory_limit_fails_saying_the_limit_killed_it(
+        tmp_path: Path) -> None:
+    project = ScratchProject(make_project_copy(tmp_path / "scratch"))
+    small = {"sample_data.n_awards": 50, "sample_data.n_recipients": 500}
+    assert project.kedro_run(["sample_data"], small, memray=False, timeout_s=600,
+                             memory_limit_mb=2000) > 0
+    with pytest.raises(RuntimeError, match="killed by its memory limit of 60 MB"):
+        project.kedro_run(["sample_data"], small, memray=False, timeout_s=600,
+                          memory_limit_mb=60)

@@ -71,6 +71,7 @@ def test_a_memray_benchmark_is_never_compared(params: BenchmarkParams) -> None:
     ({"pipelines": ["ingestion"]}, "pipelines ['ingestion']"),
     ({"run_params": {"recipient_source": "csv"}}, "run_params {'recipient_source': 'csv'}"),
     ({"fingerprint": "0ther"}, "parameters fingerprint 0ther"),
+    ({"memory_limit_mb": 1000}, "memory limit of 1000 MB, these none MB"),
 ])
 def test_only_a_baseline_that_timed_the_same_runs_is_compared(
         params: BenchmarkParams, baseline: dict, named: str) -> None:

@@ -36,6 +36,14 @@ def test_summary_and_page_give_each_yardsticks_accuracy_against_the_baseline() -
     assert "<td class=\"num\">real_variants</td><td>precision</td>" in html
 
 
+def test_summary_and_page_name_the_memory_limit_the_runs_had() -> None:
+    summary, html = build_benchmark_reports(result(memory_limit_mb=1000))
+    assert "inside a memory limit of 1,000 MB (cgroup)" in summary
+    assert "1,000 MB memory limit (cgroup)" in html
+    unlimited, _ = build_benchmark_reports(result())
+    assert "memory limit" not in unlimited
+
+
 def test_markdown_without_baseline_says_how_to_store_one() -> None:
     summary, _ = build_benchmark_reports(result())
     assert summary.startswith("### Benchmark NO_BASELINE")

@@ -187,7 +187,8 @@ def measure_sizes(params: BenchmarkParams) -> tuple[list[dict[str, Any]], list[T
             project.clear_outputs()
             known = project.run_reports()
             process_wall_s = project.kedro_run(params.pipelines, params.run_params,
-                                               memray=params.memray, timeout_s=params.timeout_s)
+                                               memray=params.memray, timeout_s=params.timeout_s,
+                                               memory_limit_mb=params.memory_limit_mb)
             after = workload.measure()
             references.append(after)
             path, report = project.new_run_report(known)

@@ -78,6 +78,11 @@ class BenchmarkParams(_Strict):
         description="Generator parameter names for 'awards', 'recipients' and 'seed'."
     )
     memray: bool = Field(False, description="Profile the timed runs with memray (slow).")
+    memory_limit_mb: int | None = Field(
+        None, gt=0, description="Run each timed run inside a cgroup memory limit of this many "
+        "MB (needs root and cgroup v1); null: no limit. A run the limit kills fails the "
+        "benchmark.",
+    )
     work_dir: str = Field(description="Scratch projects of the sized runs (relative to project).")
     keep_data: bool = Field(
         False, description="Keep each size's generated inputs and reuse them next time."

@@ -109,8 +109,8 @@ def differences(measurements: dict[str, Any], baseline: dict[str, Any]) -> list[
     """Why ``measurements`` cannot be compared with ``baseline``: what each timed differently.
 
     Returns:
-        One phrase per difference in the timed pipelines, their ``run_params`` or the
-        parameters fingerprint of the timed runs; empty when the two are alike.
+        One phrase per difference in the timed pipelines, their ``run_params``, their memory
+        limit or the parameters fingerprint of the timed runs; empty when the two are alike.
     """
     ours = measurements.get("benchmark_parameters") or {}
     theirs = baseline.get("benchmark_parameters") or {}
@@ -121,6 +121,10 @@ def differences(measurements: dict[str, Any], baseline: dict[str, Any]) -> list[
     if (ours.get("run_params") or {}) != (theirs.get("run_params") or {}):
         found.append(f"the baseline's runs had run_params {theirs.get('run_params')}, these "
                      f"{ours.get('run_params')}")
+    if ours.get("memory_limit_mb") != theirs.get("memory_limit_mb"):
+        found.append(f"the baseline's runs had a memory limit of "
+                     f"{theirs.get('memory_limit_mb') or 'none'} MB, these "
+                     f"{ours.get('memory_limit_mb') or 'none'} MB")
     if measurements.get("parameters_fingerprint") != baseline.get("parameters_fingerprint"):
         found.append(f"the baseline's runs had parameters fingerprint "
                      f"{baseline.get('parameters_fingerprint')}, these "

@@ -13,11 +13,13 @@ import shutil
 import subprocess
 import sys
 import time
+from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
 
 from kedro.utils import find_kedro_project
 
+from sbir_enrichment.pipelines.benchmark.memory_limit import memory_group
 from sbir_enrichment.reporting.run_report import REPORT_JSON, RunReport, read_run_report
 
 _KEPT_LAYER = "01_raw"
@@ -97,23 +99,31 @@ class ScratchProject:
         return self.root / "data" / "08_reporting" / "runs"
 
     def kedro_run(self, pipelines: list[str], params: dict[str, Any], memray: bool,
-                  timeout_s: float) -> float:
-        """Run ``kedro run`` in a new process; returns its wall seconds (start-up included).
+                  timeout_s: float, memory_limit_mb: int | None = None) -> float:
+        """Run ``kedro run`` in a new process (inside a memory limit when one is given);
+        returns its wall seconds (start-up included).
 
         Raises:
-            RuntimeError: when the run fails, with the end of its output.
+            RuntimeError: when the run fails, with the end of its output (and, when the
+                memory limit killed it, saying so).
         """
         env = {**os.environ, "KEDRO_DISABLE_TELEMETRY": "1", "SBIR_MEMRAY": "1" if memray else "0"}
         command = [sys.executable, "-m", "kedro", "run", "--pipelines", ",".join(pipelines)]
         if params:
             command += ["--params", ",".join(format_params(params))]
-        started = time.perf_counter()
-        result = subprocess.run(command, cwd=self.root, env=env, capture_output=True, text=True,
-                                timeout=timeout_s, check=False)
-        elapsed = time.perf_counter() - started
+        with ExitStack() as stack:
+            group = None if memory_limit_mb is None else stack.enter_context(
+                memory_group(memory_limit_mb))
+            started = time.perf_counter()
+            result = subprocess.run(group.wrap(command) if group else command, cwd=self.root,
+                                    env=env, capture_output=True, text=True, timeout=timeout_s,
+                                    check=False)
+            elapsed = time.perf_counter() - started
+            killed = group is not None and group.oom_kills() > 0
         if result.returncode != 0:
             tail = (result.stdout + result.stderr)[-3000:]
-            raise RuntimeError(f"`{' '.join(command)}` failed in {self.root}:\n{tail}")
+            cause = f" (killed by its memory limit of {memory_limit_mb:,} MB)" if killed else ""
+            raise RuntimeError(f"`{' '.join(command)}` failed in {self.root}{cause}:\n{tail}")
         return elapsed
 
     def clear_outputs(self, keep_inputs: bool = True) -> None:

@@ -1,7 +1,7 @@
-"""A real cgroup v1 memory limit for tests: a fresh group under ``/sys/fs/cgroup/memory``.
+"""A memory limit for a timed run: a fresh cgroup v1 memory group the run's process joins.
 
-Tests that use it are skipped where cgroups cannot be created (not root, no v1 memory
-controller). ``prefix_command`` returns a command that moves itself into the group, then runs.
+Needs root and the cgroup v1 memory controller (``/sys/fs/cgroup/memory``); elsewhere asking
+for a limit fails with a message saying so. The group is removed when the run ends.
 """
 
 from __future__ import annotations
@@ -13,29 +13,29 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-import pytest
-
 MEMORY_ROOT = Path("/sys/fs/cgroup/memory")
-MB = 1024 * 1024
+_MB = 1024 * 1024
 
 
-def cgroups_available() -> bool:
+def limits_available() -> bool:
     """Whether this process may create memory cgroups (root, v1 memory controller)."""
     return os.geteuid() == 0 and (MEMORY_ROOT / "memory.limit_in_bytes").exists() \
         and os.access(MEMORY_ROOT, os.W_OK)
-
-
-needs_cgroups = pytest.mark.skipif(not cgroups_available(),
-                                   reason="needs root and a writable cgroup v1 memory controller")
 
 
 class MemoryGroup:
     """A memory cgroup with a limit; commands run inside it through ``wrap``."""
 
     def __init__(self, limit_mb: int) -> None:
-        self.path = MEMORY_ROOT / f"sbir-test-{uuid.uuid4().hex[:12]}"
+        """Create the group (``RuntimeError`` where groups cannot be created)."""
+        if not limits_available():
+            raise RuntimeError(f"a memory limit of {limit_mb} MB needs root and the cgroup v1 "
+                               f"memory controller ({MEMORY_ROOT}), which this machine does not "
+                               f"offer this process")
+        self.limit_mb = limit_mb
+        self.path = MEMORY_ROOT / f"sbir-{uuid.uuid4().hex[:12]}"
         self.path.mkdir()
-        (self.path / "memory.limit_in_bytes").write_text(str(limit_mb * MB))
+        (self.path / "memory.limit_in_bytes").write_text(str(limit_mb * _MB))
 
     def wrap(self, command: list[str]) -> list[str]:
         """``command`` run by a shell that first moves itself into the group."""
@@ -50,6 +50,7 @@ class MemoryGroup:
         return 0
 
     def remove(self) -> None:
+        """Remove the (by then empty) group."""
         self.path.rmdir()
 
 
