@@ -26,7 +26,7 @@ from typing import Any
 
 import memray
 
-from sbir_enrichment.memory import MB
+from sbir_enrichment.memory.usage import MB
 
 logger = logging.getLogger(__name__)
 

@@ -14,7 +14,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
-from sbir_enrichment.memory import MB
+from sbir_enrichment.memory.usage import MB
 from sbir_enrichment.reporting.run_report import MemrayProfile, NodeFigures, Throughput
 
 

@@ -26,8 +26,8 @@ from sbir_enrichment.hooks.memray_profile import (
     write_flamegraph,
 )
 from sbir_enrichment.hooks.node_record import NodeRecord, clock
-from sbir_enrichment.memory import MB, PeakSampler, current_rss, process_maxrss
-from sbir_enrichment.memory_budget import MEMORY_ADAPTATION, MEMORY_BUDGET, detect_budget
+from sbir_enrichment.memory.budget import MEMORY_ADAPTATION, MEMORY_BUDGET, detect_budget
+from sbir_enrichment.memory.usage import MB, PeakSampler, current_rss, process_maxrss
 from sbir_enrichment.redaction import redact
 from sbir_enrichment.reporting.run_report import (
     REPORT_MD,

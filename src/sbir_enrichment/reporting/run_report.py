@@ -143,7 +143,7 @@ class MemoryBudgetRecord(_Record):
 
 
 class MemoryRecord(_Record):
-    """What the run was allowed and how it adapted to it (``sbir_enrichment.memory_budget``)."""
+    """What the run was allowed and how it adapted to it (``sbir_enrichment.memory.budget``)."""
 
     allowed: MemoryBudgetRecord
     """What the machine or container allowed when the run started."""

@@ -25,12 +25,12 @@ from sbir_enrichment.matching import (
     train,
 )
 from sbir_enrichment.matching.storage import ArrayStore
-from sbir_enrichment.memory import MB, anonymous_rss, release_free_memory
-from sbir_enrichment.memory_budget import MEMORY_ADAPTATION, memory_budget
+from sbir_enrichment.memory.budget import MEMORY_ADAPTATION, memory_budget
+from sbir_enrichment.memory.sub_batches import SubBatches
+from sbir_enrichment.memory.usage import MB, anonymous_rss, release_free_memory
 from sbir_enrichment.pipelines.enrichment import fingerprint, provenance
 from sbir_enrichment.pipelines.enrichment.params import EnrichmentParams
 from sbir_enrichment.pipelines.enrichment.progress import ChunkProgress
-from sbir_enrichment.sub_batches import SubBatches
 
 logger = logging.getLogger(__name__)
 
@@ -78,7 +78,7 @@ def index_recipients(recipient_index: dict[str, Loader],
         The index, and a digest of the partitions' content (part of every chunk fingerprint).
     """
     started = time.perf_counter()
-    release_free_memory()  # before the run's largest allocation (sbir_enrichment.memory)
+    release_free_memory()  # before the run's largest allocation (sbir_enrichment.memory.usage)
     budget = memory_budget(params.memory_budget_mb, "enrichment.memory_budget_mb")
     digests: list[str] = []
 
@@ -223,7 +223,7 @@ def combine_chunks(enriched_chunks: dict[str, Loader], params: EnrichmentParams
         recording the matching settings they were built with (``provenance``), and the links
         alone (``LINK_COLUMNS``: what the accuracy report reads, without the award columns).
     """
-    release_free_memory()  # the recipient index was freed just before (sbir_enrichment.memory)
+    release_free_memory()  # the recipient index was freed just before (memory.usage)
     frames = [load() for _, load in sorted(enriched_chunks.items())]
     enriched = pd.concat(frames, ignore_index=True)
     del frames  # the chunks are copied: only one copy of the awards at a time

@@ -19,13 +19,13 @@ import pandas as pd
 from kedro.io.core import DatasetError
 from kedro.validation.exceptions import DataValidationError
 
-from sbir_enrichment.memory import release_free_memory
-from sbir_enrichment.memory_budget import memory_budget
+from sbir_enrichment.memory.budget import memory_budget
+from sbir_enrichment.memory.sub_batches import SubBatches
+from sbir_enrichment.memory.usage import release_free_memory
 from sbir_enrichment.pipelines.ingestion import recipients
 from sbir_enrichment.pipelines.ingestion.awards_parsing import clean_text, parse_columns
 from sbir_enrichment.pipelines.ingestion.params import AwardParsingParams
 from sbir_enrichment.schemas import CSV_PROBLEM, RAW_AWARD_COLUMNS
-from sbir_enrichment.sub_batches import SubBatches
 from sbir_enrichment.validation import SourceRowValidator
 
 logger = logging.getLogger(__name__)
@@ -147,7 +147,7 @@ def stage_recipients(chunks: Iterable[pd.DataFrame], memory_budget_mb: float | N
     A plain function returning a generator: Kedro hands the generator to
     ``ChunkedPartitionedDataset.save``, which writes one partition per chunk as it is produced.
     A chunk whose normalisation would cross the budget is normalised in sub-batches
-    (``sbir_enrichment.sub_batches``); its partition is the same.
+    (``sbir_enrichment.memory.sub_batches``); its partition is the same.
 
     Args:
         chunks: ``usaspending_recipients``: an iterator of ``recipient_lookup`` frames.
@@ -158,7 +158,7 @@ def stage_recipients(chunks: Iterable[pd.DataFrame], memory_budget_mb: float | N
         ``(partition_id, frame)`` pairs for ``recipients_normalised``: index columns plus
         ``reject_field`` / ``reject_reason`` and the raw identifiers of rejected rows.
     """
-    release_free_memory()  # what parsing the awards left behind (sbir_enrichment.memory)
+    release_free_memory()  # what parsing the awards left behind (sbir_enrichment.memory.usage)
     budget = memory_budget(memory_budget_mb, "ingestion.memory_budget_mb")
     return _staged(chunks, SubBatches(budget, "recipients"))
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import psutil
 import pytest
 
-from sbir_enrichment.memory_budget import cgroup_limit, detect_budget, memory_budget
+from sbir_enrichment.memory.budget import cgroup_limit, detect_budget, memory_budget
 from sbir_enrichment.pipelines.benchmark.memory_limit import limits_available, memory_group
 
 V1_UNLIMITED = "9223372036854771712"
@@ -71,7 +71,7 @@ def test_detected_budget_is_never_above_the_machine() -> None:
 @pytest.mark.skipif(not limits_available(),
                     reason="needs root and the cgroup v1 memory controller")
 def test_a_process_in_a_real_cgroup_finds_its_limit() -> None:
-    script = ("import json; from sbir_enrichment.memory_budget import detect_budget; "
+    script = ("import json; from sbir_enrichment.memory.budget import detect_budget; "
               "b = detect_budget(); print(json.dumps([b.mb, b.source, b.detail]))")
     with memory_group(300) as group:
         result = subprocess.run(group.wrap([sys.executable, "-c", script]), capture_output=True,

@@ -11,8 +11,8 @@ from enrichment_inputs import configured_settings, generated
 from matching_worlds import generated_model
 
 from sbir_enrichment.matching import RecipientIndex, link_awards
-from sbir_enrichment.memory_budget import MemoryBudget
-from sbir_enrichment.sub_batches import SubBatches
+from sbir_enrichment.memory.budget import MemoryBudget
+from sbir_enrichment.memory.sub_batches import SubBatches
 
 
 @pytest.fixture(scope="module")

@@ -15,8 +15,8 @@ from collections.abc import Callable
 
 import pandas as pd
 
-from sbir_enrichment.memory import MB, PeakSampler, anonymous_rss, release_free_memory
-from sbir_enrichment.memory_budget import MEMORY_ADAPTATION, MemoryBudget
+from sbir_enrichment.memory.budget import MEMORY_ADAPTATION, MemoryBudget
+from sbir_enrichment.memory.usage import MB, PeakSampler, anonymous_rss, release_free_memory
 
 logger = logging.getLogger(__name__)
 
