@@ -46,8 +46,14 @@ def open_client(params: DaskParams) -> Client:
         where = params.address
     else:  # the client starts the cluster, and closes it when it closes
         memory = "auto" if params.memory_limit_mb is None else f"{params.memory_limit_mb}MiB"
+        environ = dict(os.environ)
         client = Client(n_workers=params.n_workers or os.cpu_count() or 1, threads_per_worker=1,
                         processes=True, memory_limit=memory)
+        # Each nanny sets its worker's variables (MALLOC_TRIM_THRESHOLD_, OMP_NUM_THREADS,
+        # PYTHONHASHSEED, ...) in this process's environment to spawn it, and leaves them: the
+        # driver, and what it starts, keep the environment they had.
+        os.environ.clear()
+        os.environ.update(environ)
         where = f"a LocalCluster at {client.cluster.scheduler_address}"
     threads = client.nthreads()
     logger.info("dask: %d worker(s), %d thread(s) on %s; dashboard %s", len(threads),

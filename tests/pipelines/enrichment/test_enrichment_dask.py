@@ -118,8 +118,12 @@ def _assert_same_output(project: Path, sequential: Path) -> None:
 def test_a_local_cluster_gives_the_sequential_output(
         project: Path, sequential: Path, caplog: pytest.LogCaptureFixture) -> None:
     caplog.set_level("INFO")
+    workers_own = ("MALLOC_TRIM_THRESHOLD_", "OMP_NUM_THREADS", "PYTHONHASHSEED")
+    environ = {name: os.environ.get(name) for name in workers_own}
     run_session(project, ["enrichment"], env="dask",
                 params={"enrichment": {"chunk_size": CHUNK_SIZE}, "dask": {"n_workers": 2}})
+    # The workers' variables did not leak into the driver (and what it starts).
+    assert {name: os.environ.get(name) for name in workers_own} == environ
     _assert_same_output(project, sequential)
     assert re.search(r"dask: 2 worker\(s\), 2 thread\(s\) on a LocalCluster at tcp://\S+; "
                      r"dashboard http://\S+", caplog.text)

@@ -157,14 +157,14 @@ class ChunkLinker:
 
     def __init__(self, recipients: RecipientIndex, model: MatchModel,
                  params: EnrichmentParams) -> None:
-        self.recipients = recipients
+        self._recipients = recipients
         self._model = model
         self._params = params
         self._sub_batches = SubBatches(memory_budget(params.memory_budget_mb,
                                                      "enrichment.memory_budget_mb"), "awards")
 
     def _link(self, awards: pd.DataFrame, _: int) -> pd.DataFrame:
-        return link_awards(awards, self.recipients, self._model, self._params.matching)
+        return link_awards(awards, self._recipients, self._model, self._params.matching)
 
     def link(self, load: Loader, chunk_id: str) -> tuple[pd.DataFrame, float]:
         """The enriched chunk, and the seconds its linkage took."""
