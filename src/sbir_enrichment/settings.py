@@ -3,6 +3,7 @@
 import warnings
 
 from sbir_enrichment.catalog import ProjectCatalog
+from sbir_enrichment.hooks.dask_client import DaskClient
 from sbir_enrichment.hooks.observer import RunObserver
 from sbir_enrichment.run_lock import RunLock
 
@@ -22,8 +23,9 @@ CONFIG_LOADER_ARGS = {
 }
 
 # Hooks observe runs (time, memory, reports); they never change data. RunLock lets one run at a
-# time use data/ (a second one stops at once, naming the first).
-HOOKS: tuple = (RunObserver(), RunLock())
+# time use data/ (a second one stops at once, naming the first). DaskClient opens the run's
+# Dask client when the `dask` parameters enable one (kedro run --env dask).
+HOOKS: tuple = (RunObserver(), RunLock(), DaskClient())
 
 # Kedro's DataCatalog; a credentials entry that the catalog names but no credentials file holds
 # is reported by key, file and expected content.

@@ -169,3 +169,28 @@ def test_partitions_of_an_interrupted_save_are_kept_only_while_intact(tmp_path: 
     assert calls == ["p0", "p2", "p3"]  # p1 finished intact before the interruption: kept
     loaded = _dataset(tmp_path / "parts").load()
     assert all(loaded[pid]().equals(frame) for pid, frame in frames.items())
+
+
+class _Prefetching(dict):
+    """Partition functions that record what the dataset announces and what it calls."""
+
+    def __init__(self, frames: dict[str, pd.DataFrame]) -> None:
+        super().__init__({pid: (lambda pid=pid: self._call(pid)) for pid in frames})
+        self.frames = frames
+        self.events: list[tuple[str, object]] = []
+
+    def prefetch(self, partition_ids: list[str]) -> None:
+        self.events.append(("prefetch", partition_ids))
+
+    def _call(self, partition_id: str) -> pd.DataFrame:
+        self.events.append(("call", partition_id))
+        return self.frames[partition_id]
+
+
+def test_prefetch_announces_only_the_partitions_to_compute_before_any(tmp_path: Path) -> None:
+    ds = _dataset(tmp_path / "parts", skip_existing=True)
+    ds.save({"p0": _frame(0), "p2": _frame(2)})
+    data = _Prefetching({f"p{i}": _frame(i) for i in range(4)})
+    ds.save(data)
+    assert data.events == [("prefetch", ["p1", "p3"]), ("call", "p1"), ("call", "p3")]
+    assert list(ds.load()) == ["p0", "p1", "p2", "p3"]

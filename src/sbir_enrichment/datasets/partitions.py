@@ -12,6 +12,8 @@
   is neither computed nor written again (resume after an interruption: partition ids carry a
   fingerprint of their inputs); a file that does not match (truncated, rewritten) or has no
   recorded digest is computed again, with a warning;
+- a mapping of callables with a ``prefetch`` method is told which partitions the save will
+  compute before any is (``enrichment.on_cluster`` starts them on a Dask cluster);
 - a manifest (``_MANIFEST.json``) listing the partitions of the last *completed* save, with their
   digests, is written last; ``load`` returns exactly those partitions, refuses a directory whose
   last save did not complete, and each loader checks its file against the digest before
@@ -159,8 +161,25 @@ class ChunkedPartitionedDataset(PartitionedDataset):
         manifest = self._read_manifest() or {}
         return {**manifest.get("sha256", {}), **self._read_journal()}
 
+    def _finished(self, partition_id: str, existing: set[str], recorded: dict[str, str]) -> bool:
+        """Whether the partition's file exists with its recorded digest (it is kept)."""
+        if partition_id not in existing:
+            return False
+        expected = recorded.get(partition_id)
+        if self._matches(partition_id, expected):
+            return True
+        if expected is not None:
+            logger.warning("%s: partition %s does not match the digest recorded when it was "
+                           "written (truncated or changed since); computing it again",
+                           self._path, partition_id)
+        return False
+
     def save(self, data: Mapping[str, Any] | Iterable[tuple[str, Any]]) -> None:
-        """Write every partition atomically, then the manifest of this save."""
+        """Write every partition atomically, then the manifest of this save.
+
+        A mapping with a ``prefetch(partition_ids)`` method is told, before any is computed,
+        which of its partitions this save will compute, in order (so it can start them ahead).
+        """
         fs = self._filesystem
         recorded = self._recorded_digests() if self._skip_existing else {}
         fs.makedirs(self._normalized_path, exist_ok=True)
@@ -173,24 +192,22 @@ class ChunkedPartitionedDataset(PartitionedDataset):
             fs.rm(self._manifest_path)
         items = sorted(data.items()) if isinstance(data, Mapping) else data
         existing = self.existing_partitions() if self._skip_existing else set()
+        planned: Iterable[tuple[str, Any, bool]] = (
+            (pid, value, self._finished(pid, existing, recorded)) for pid, value in items)
+        if isinstance(data, Mapping) and hasattr(data, "prefetch"):
+            planned = list(planned)
+            data.prefetch([pid for pid, _, finished in planned if not finished])
         written: dict[str, str] = {}
         kept = unrecorded = 0
         started = time.perf_counter()
-        for partition_id, partition_data in items:
+        for partition_id, partition_data, finished in planned:
             if partition_id in written:
                 raise DatasetError(f"Partition '{partition_id}' saved twice to '{self._path}'.")
-            if partition_id in existing:
-                expected = recorded.get(partition_id)
-                if self._matches(partition_id, expected):
-                    written[partition_id] = expected
-                    kept += 1
-                    continue
-                if expected is None:
-                    unrecorded += 1
-                else:
-                    logger.warning("%s: partition %s does not match the digest recorded when it "
-                                   "was written (truncated or changed since); computing it again",
-                                   self._path, partition_id)
+            if finished:
+                written[partition_id] = recorded[partition_id]
+                kept += 1
+                continue
+            unrecorded += partition_id in existing and partition_id not in recorded
             value = partition_data() if callable(partition_data) else partition_data
             written[partition_id] = self._save_partition_atomically(partition_id, value)
         if kept:

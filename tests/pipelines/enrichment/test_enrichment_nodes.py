@@ -10,6 +10,7 @@ import pandas as pd
 import pytest
 from enrichment_inputs import configured_params, generated
 
+from sbir_enrichment.cluster import DaskParams
 from sbir_enrichment.pipelines.enrichment.nodes import (
     LINK_COLUMNS,
     combine_chunks,
@@ -40,10 +41,13 @@ def _index_partitions(index_frame: pd.DataFrame) -> dict:
 
 def _lazy(awards: pd.DataFrame, index_frame: pd.DataFrame, params: EnrichmentParams,
           frozen: dict[str, Any] | None = None) -> tuple[dict, dict[str, Any]]:
-    index, digest = index_recipients(_index_partitions(index_frame), params)
+    partitions = _index_partitions(index_frame)
+    index, digest = index_recipients(partitions, params)
     chunks = _loaders(split_awards(awards, params))
     model = estimate_match_model(chunks, index, frozen, params)
-    return enrich_chunks(chunks, index, digest, model, params), model
+    return enrich_chunks(award_chunks=chunks, recipients=index, recipients_digest=digest,
+                         match_model=model, params=params, recipient_index=partitions,
+                         dask=DaskParams(enabled=False)), model
 
 
 def _run(awards: pd.DataFrame, index_frame: pd.DataFrame, params: EnrichmentParams

@@ -7,13 +7,14 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from functools import partial
 from typing import Any
 
 import pandas as pd
 import pyarrow as pa
 
+from sbir_enrichment.cluster import DaskParams
 from sbir_enrichment.matching import (
     AWARD_COLUMNS,
     MatchModel,
@@ -151,38 +152,46 @@ def estimate_match_model(award_chunks: dict[str, Loader], recipients: RecipientI
     return model.model_dump()
 
 
-class _ChunkRun:
-    """What every chunk of one run shares: index, model, parameters and the progress report."""
+class ChunkLinker:
+    """Links chunks against one index with one model, in sub-batches within the memory budget."""
 
-    def __init__(self, recipients: RecipientIndex, model: MatchModel, params: EnrichmentParams,
-                 total_chunks: int) -> None:
+    def __init__(self, recipients: RecipientIndex, model: MatchModel,
+                 params: EnrichmentParams) -> None:
         self._recipients = recipients
         self._model = model
         self._params = params
-        self._progress = ChunkProgress(total_chunks)
         self._sub_batches = SubBatches(memory_budget(params.memory_budget_mb,
                                                      "enrichment.memory_budget_mb"), "awards")
 
     def _link(self, awards: pd.DataFrame, _: int) -> pd.DataFrame:
         return link_awards(awards, self._recipients, self._model, self._params.matching)
 
-    def enrich(self, load: Loader, position: int, chunk_id: str) -> pd.DataFrame:
-        """Link one chunk (called by the dataset only when the chunk is not finished)."""
+    def link(self, load: Loader, chunk_id: str) -> tuple[pd.DataFrame, float]:
+        """The enriched chunk, and the seconds its linkage took."""
         awards = load()
         started = time.perf_counter()
         enriched = self._sub_batches.apply(awards, self._link, chunk_id)
-        self._progress.chunk_done(position, chunk_id, len(awards), time.perf_counter() - started)
-        return enriched
+        return enriched, time.perf_counter() - started
 
 
-def enrich_chunks(award_chunks: dict[str, Loader], recipients: RecipientIndex,
+def _enrich(linker: ChunkLinker, progress: ChunkProgress, load: Loader, position: int,
+            chunk_id: str) -> pd.DataFrame:
+    """Link one chunk (called by the dataset only when the chunk is not finished)."""
+    enriched, seconds = linker.link(load, chunk_id)
+    progress.chunk_done(position, chunk_id, len(enriched), seconds)
+    return enriched
+
+
+def enrich_chunks(*, award_chunks: dict[str, Loader], recipients: RecipientIndex,
                   recipients_digest: str, match_model: dict[str, Any],
-                  params: EnrichmentParams) -> dict[str, Callable[[], pd.DataFrame]]:
+                  params: EnrichmentParams, recipient_index: dict[str, Loader],
+                  dask: DaskParams) -> Mapping[str, Callable[[], pd.DataFrame]]:
     """Lazy enriched chunks keyed ``chunk-<number>-<fingerprint>``.
 
     The fingerprint hashes the chunk's awards, the recipient index, the match model, the
     matching settings and the matching code; ``enriched_chunks`` keeps finished partitions, so
-    a chunk whose fingerprint already has a file is neither computed nor written again.
+    a chunk whose fingerprint already has a file is neither computed nor written again. With
+    ``dask.enabled`` the chunks are linked as tasks on the run's Dask cluster (``on_cluster``).
 
     Args:
         award_chunks: ``{chunk id: loader}`` from ``split_awards``.
@@ -190,6 +199,9 @@ def enrich_chunks(award_chunks: dict[str, Loader], recipients: RecipientIndex,
         recipients_digest: Digest of the recipient-index partitions.
         match_model: The run's match model.
         params: Enrichment parameters.
+        recipient_index: ``{partition id: loader}`` of the recipient index (the Dask workers
+            build their own index from it).
+        dask: Whether a Dask cluster links the chunks.
 
     Returns:
         ``{partition id: function computing that enriched chunk}``.
@@ -198,16 +210,22 @@ def enrich_chunks(award_chunks: dict[str, Loader], recipients: RecipientIndex,
     run_digest = fingerprint.combine(recipients_digest, model.model_dump_json(),
                                      params.matching.model_dump_json(),
                                      fingerprint.matching_code_digest())
-    ordered = sorted(award_chunks.items())
-    run = _ChunkRun(recipients, model, params, len(ordered))
-    lazy = {}
-    for position, (chunk_id, load) in enumerate(ordered):
+    chunks = {}
+    for position, (chunk_id, load) in enumerate(sorted(award_chunks.items())):
         _, number, content = chunk_id.split("-")
-        enriched_id = f"chunk-{number}-{fingerprint.combine(content, run_digest)}"
-        lazy[enriched_id] = partial(run.enrich, load, position, enriched_id)
-    logger.info("enrichment: %d chunks of up to %d awards against %d recipients",
-                len(lazy), params.chunk_size, len(recipients))
-    return lazy
+        chunks[f"chunk-{number}-{fingerprint.combine(content, run_digest)}"] = (position, load)
+    progress = ChunkProgress(len(chunks))
+    logger.info("enrichment: %d chunks of up to %d awards against %d recipients%s",
+                len(chunks), params.chunk_size, len(recipients),
+                " on the Dask cluster" if dask.enabled else "")
+    if dask.enabled:
+        from sbir_enrichment.pipelines.enrichment import on_cluster  # noqa: PLC0415 (Dask)
+
+        return on_cluster.ClusterChunks(chunks, progress, on_cluster.ClusterRun(
+            recipient_index, recipients_digest, model, params))
+    linker = ChunkLinker(recipients, model, params)
+    return {enriched_id: partial(_enrich, linker, progress, load, position, enriched_id)
+            for enriched_id, (position, load) in chunks.items()}
 
 
 def combine_chunks(enriched_chunks: dict[str, Loader], params: EnrichmentParams

@@ -38,8 +38,15 @@ def create_pipeline(**kwargs) -> Pipeline:
         ),
         Node(
             func=enrich_chunks,
-            inputs=["award_chunks", "recipient_lookup", "recipient_lookup_digest",
-                    "match_model", "params:enrichment"],
+            inputs={
+                "award_chunks": "award_chunks",
+                "recipients": "recipient_lookup",
+                "recipients_digest": "recipient_lookup_digest",
+                "match_model": "match_model",
+                "params": "params:enrichment",
+                "recipient_index": "recipient_index",
+                "dask": "params:dask",
+            },
             outputs="enriched_chunks",
             name="enrich_chunks_node",
         ),

@@ -1,0 +1,61 @@
+"""The Dask cluster of a run (``kedro run --env dask``): its settings, and the client opening it.
+
+Nothing here imports ``distributed`` until a client is opened, so a run without the ``dask``
+environment never loads it.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from typing import TYPE_CHECKING
+
+from pydantic import BaseModel, ConfigDict, Field
+
+if TYPE_CHECKING:
+    from distributed import Client
+
+logger = logging.getLogger(__name__)
+
+
+class DaskParams(BaseModel):
+    """Where the heavy work runs (``conf/base/parameters_dask.yml``)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, use_attribute_docstrings=True)
+
+    enabled: bool
+    """Open a client for the run and link the enrichment's chunks as Dask tasks."""
+    address: str | None = None
+    """A running scheduler (``tcp://host:8786``); ``None``: a ``LocalCluster`` on this machine."""
+    n_workers: int | None = Field(default=None, ge=1)
+    """``LocalCluster`` worker processes of one thread each; ``None``: one per core."""
+    memory_limit_mb: float | None = Field(default=None, gt=0)
+    """``LocalCluster`` memory limit per worker, MB; ``None``: the machine's memory, shared."""
+
+
+def open_client(params: DaskParams) -> Client:
+    """A client of the scheduler at ``params.address``, else of a new ``LocalCluster``.
+
+    The local cluster has ``n_workers`` processes (one per core by default), each with one thread
+    and ``memory_limit_mb``; closing the client closes it. The dashboard link is logged.
+    """
+    from distributed import Client  # noqa: PLC0415 - only under the dask environment
+
+    if params.address is not None:
+        client = Client(params.address)
+        where = params.address
+    else:  # the client starts the cluster, and closes it when it closes
+        memory = "auto" if params.memory_limit_mb is None else f"{params.memory_limit_mb}MiB"
+        environ = dict(os.environ)
+        client = Client(n_workers=params.n_workers or os.cpu_count() or 1, threads_per_worker=1,
+                        processes=True, memory_limit=memory)
+        # Each nanny sets its worker's variables (MALLOC_TRIM_THRESHOLD_, OMP_NUM_THREADS,
+        # PYTHONHASHSEED, ...) in this process's environment to spawn it, and leaves them: the
+        # driver, and what it starts, keep the environment they had.
+        os.environ.clear()
+        os.environ.update(environ)
+        where = f"a LocalCluster at {client.cluster.scheduler_address}"
+    threads = client.nthreads()
+    logger.info("dask: %d worker(s), %d thread(s) on %s; dashboard %s", len(threads),
+                sum(threads.values()), where, client.dashboard_link)
+    return client
