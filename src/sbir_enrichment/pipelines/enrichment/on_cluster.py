@@ -20,7 +20,7 @@ import pandas as pd
 from distributed import Future, get_client, get_worker
 
 from sbir_enrichment.matching import MatchModel
-from sbir_enrichment.memory import MB
+from sbir_enrichment.memory.usage import MB
 from sbir_enrichment.pipelines.enrichment import fingerprint
 from sbir_enrichment.pipelines.enrichment.nodes import ChunkLinker, Loader, index_recipients
 from sbir_enrichment.pipelines.enrichment.params import EnrichmentParams
