@@ -54,14 +54,14 @@ def test_a_short_budget_links_in_sub_batches_with_the_same_result(linking, caplo
     assert "test budget" in caplog.text
 
 
-def test_a_large_budget_links_whole_chunks_after_the_probe(linking) -> None:
-    awards, link, sizes, starts = linking
+def test_a_large_budget_links_whole_chunks_without_a_probe(linking) -> None:
+    awards, link, sizes, _ = linking
     batches = SubBatches(MemoryBudget(1e9, "parameter", "plenty"), "awards")
     sizes.clear()
     first = batches.apply(awards, link, "chunk-00000-a")
     batches.apply(awards, link, "chunk-00001-b")
     assert first.equals(link(awards))
-    assert sizes[:3] == [1000, len(awards) - 1000, len(awards)]
+    assert sizes[:2] == [len(awards), len(awards)]
     assert batches.adaptations == []
     assert batches.bytes_per_row is not None and batches.bytes_per_row >= 0
 
