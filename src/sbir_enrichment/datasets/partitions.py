@@ -7,7 +7,7 @@
 - each partition is written to a temporary file and renamed into place, so a killed run never
   leaves a half-written partition that looks finished;
 - each finished partition's SHA-256 (over its file's bytes, as written) is recorded: in a
-  journal (``_WRITTEN.jsonl``) as it is renamed into place, then in the manifest;
+  journal (``_WRITTEN.jsonl``) just before it is renamed into place, then in the manifest;
 - with ``skip_existing: true`` a partition whose file exists and still has its recorded digest
   is neither computed nor written again (resume after an interruption: partition ids carry a
   fingerprint of their inputs); a file that does not match (truncated, rewritten) or has no
@@ -234,10 +234,12 @@ class ChunkedPartitionedDataset(PartitionedDataset):
         kwargs[self._filepath_arg] = self._join_protocol(tmp_path)
         self._dataset_type(**kwargs).save(value)  # type: ignore[misc]
         digest = self._digest(tmp_path)
-        self._filesystem.mv(tmp_path, final_path)
-        self._checked[final_path] = (*self._file_state(final_path), digest)
+        # Journalled before the rename: a file in place always has its digest recorded, even
+        # when the run is killed between the two (a digest without its file is never kept).
         with self._filesystem.open(self._in_directory(JOURNAL_NAME), "a") as handle:
             handle.write(json.dumps({"id": partition_id, "sha256": digest}) + "\n")
+        self._filesystem.mv(tmp_path, final_path)
+        self._checked[final_path] = (*self._file_state(final_path), digest)
         return digest
 
     def _remove_partitions_except(self, keep: set[str]) -> None:
