@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from chunk_files import finished_chunks
 from conftest import free_port, make_project_copy, run_session
 
 from sbir_enrichment.datasets.partitions import MANIFEST_NAME
@@ -93,22 +94,17 @@ def _env() -> dict[str, str]:
     return {**os.environ, "COLUMNS": "400", "KEDRO_DISABLE_TELEMETRY": "1"}
 
 
-def _finished_chunks(folder: Path) -> dict[str, tuple[int, int]]:
-    if not folder.exists():
-        return {}
-    return {p.stem: (p.stat().st_ino, p.stat().st_mtime_ns) for p in folder.glob("*.parquet")}
-
 
 def _wait_for_chunks(process: subprocess.Popen, folder: Path, wanted: int) -> None:
     deadline = time.monotonic() + 120
-    while len(_finished_chunks(folder)) < wanted:
+    while len(finished_chunks(folder)) < wanted:
         assert process.poll() is None, "the run ended before it could be interrupted"
         assert time.monotonic() < deadline, "no chunk finished in time"
         time.sleep(0.01)
 
 
 def _assert_same_output(project: Path, sequential: Path) -> None:
-    assert set(_finished_chunks(project / CHUNKS)) == set(_finished_chunks(sequential / CHUNKS))
+    assert set(finished_chunks(project / CHUNKS)) == set(finished_chunks(sequential / CHUNKS))
     for name in OUTPUTS:
         pd.testing.assert_frame_equal(
             pd.read_parquet(project / "data" / "03_primary" / f"{name}.parquet"),
@@ -167,7 +163,7 @@ def test_a_killed_run_resumes_without_recomputing_finished_chunks(
         os.killpg(first.pid, signal.SIGKILL)  # the driver and its local cluster
     finally:
         first.wait(timeout=60)
-    kept_before = _finished_chunks(project / CHUNKS)
+    kept_before = finished_chunks(project / CHUNKS)
     assert not (project / CHUNKS / MANIFEST_NAME).exists()
 
     resumed = subprocess.run(_kedro("dask.n_workers=2"), cwd=project, env=_env(),
@@ -175,7 +171,7 @@ def test_a_killed_run_resumes_without_recomputing_finished_chunks(
     log = resumed.stdout + resumed.stderr
     assert resumed.returncode == 0, log[-3000:]
     computed = set(COMPUTED.findall(log))
-    final = _finished_chunks(project / CHUNKS)
+    final = finished_chunks(project / CHUNKS)
     assert computed and computed.isdisjoint(kept_before)
     assert set(final) == computed | set(kept_before)
     assert {k: final[k] for k in kept_before} == kept_before  # kept files were not rewritten

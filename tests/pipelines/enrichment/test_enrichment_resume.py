@@ -19,6 +19,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from chunk_files import finished_chunks
 from conftest import run_session
 
 from sbir_enrichment.datasets.partitions import MANIFEST_NAME
@@ -42,19 +43,13 @@ def _env() -> dict[str, str]:
     return {**os.environ, "COLUMNS": "400", "KEDRO_DISABLE_TELEMETRY": "1"}
 
 
-def _finished_chunks(folder: Path) -> dict[str, tuple[int, int]]:
-    """Chunk files renamed into place (complete), with inode and mtime."""
-    if not folder.exists():
-        return {}
-    return {p.stem: (p.stat().st_ino, p.stat().st_mtime_ns) for p in folder.glob("*.parquet")}
-
 
 def _kill_after_chunks(project: Path, folder: Path, wanted: int) -> None:
     process = subprocess.Popen(_kedro(project), cwd=project, env=_env(),
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.monotonic() + 240
     try:
-        while len(_finished_chunks(folder)) < wanted:
+        while len(finished_chunks(folder)) < wanted:
             assert process.poll() is None, "the run ended before it could be interrupted"
             assert time.monotonic() < deadline, "no chunk finished in time"
             time.sleep(0.02)
@@ -73,7 +68,7 @@ def test_killed_run_resumes_and_matches_an_uninterrupted_run(
     chunks = project_copy / "data" / "02_intermediate" / "enriched_chunks"
 
     _kill_after_chunks(project_copy, chunks, wanted=3)
-    kept_before = _finished_chunks(chunks)
+    kept_before = finished_chunks(chunks)
     assert not (chunks / MANIFEST_NAME).exists()  # the interrupted save never completed
 
     resumed = subprocess.run(_kedro(project_copy), cwd=project_copy, env=_env(),
@@ -81,7 +76,7 @@ def test_killed_run_resumes_and_matches_an_uninterrupted_run(
     log = resumed.stdout + resumed.stderr
     assert resumed.returncode == 0, log[-3000:]
     computed = set(COMPUTED.findall(log))
-    final = _finished_chunks(chunks)
+    final = finished_chunks(chunks)
     assert computed and computed.isdisjoint(kept_before)  # no finished chunk computed twice
     assert set(final) == computed | set(kept_before)
     assert {k: final[k] for k in kept_before} == kept_before  # kept files were not rewritten
@@ -90,7 +85,7 @@ def test_killed_run_resumes_and_matches_an_uninterrupted_run(
     monkeypatch.chdir(reference)
     run_session(reference, ["enrichment"], params={"enrichment": {"chunk_size": CHUNK_SIZE}})
     reference_chunks = reference / "data" / "02_intermediate" / "enriched_chunks"
-    assert set(_finished_chunks(reference_chunks)) == set(final)
+    assert set(finished_chunks(reference_chunks)) == set(final)
     for name in ("enriched_sbir_awards", "match_review_candidates"):
         pd.testing.assert_frame_equal(
             pd.read_parquet(project_copy / "data" / "03_primary" / f"{name}.parquet"),
