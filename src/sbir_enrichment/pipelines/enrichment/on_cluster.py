@@ -5,6 +5,7 @@ finished, writes the others in order, and records their digests and the manifest
 the chunks it will compute (``ClusterChunks.prefetch``), so a window of them runs on the workers
 ahead of the one being written. Each worker builds the recipient index once, from the
 recipient-index partitions on the shared storage, and keeps it for every task of the run.
+The window of tasks is ``cluster_tasks.TaskWindow``.
 """
 
 from __future__ import annotations
@@ -17,10 +18,9 @@ from dataclasses import dataclass
 from functools import partial
 
 import pandas as pd
-from distributed import Future, get_client, get_worker
 
+from sbir_enrichment.cluster_tasks import TaskWindow, outcome, worker_budget_mb
 from sbir_enrichment.matching import MatchModel
-from sbir_enrichment.memory.usage import MB
 from sbir_enrichment.pipelines.enrichment import fingerprint
 from sbir_enrichment.pipelines.enrichment.nodes import ChunkLinker, Loader, index_recipients
 from sbir_enrichment.pipelines.enrichment.params import EnrichmentParams
@@ -28,8 +28,6 @@ from sbir_enrichment.pipelines.enrichment.progress import ChunkProgress
 
 logger = logging.getLogger(__name__)
 
-# Tasks in flight per worker thread: one running, one waiting to start when it ends.
-_TASKS_PER_THREAD = 2
 # This worker process's linker, keyed by what it was built from (one at a time).
 _linkers: dict[str, ChunkLinker] = {}
 _linker_lock = threading.Lock()
@@ -52,11 +50,8 @@ def _worker_linker(run: ClusterRun) -> ChunkLinker:
     with _linker_lock:
         if key not in _linkers:
             _linkers.clear()  # an earlier run's index is freed before this one is built
-            params, limit = run.params, get_worker().memory_manager.memory_limit
-            if params.memory_budget_mb is None and limit:
-                logger.info("dask worker: its memory limit (%.0f MB) is the enrichment's budget",
-                            limit / MB)
-                params = params.model_copy(update={"memory_budget_mb": limit / MB})
+            params = run.params.model_copy(update={"memory_budget_mb": worker_budget_mb(
+                run.params.memory_budget_mb, "enrichment.memory_budget_mb")})
             index, digest = index_recipients(run.recipient_index, params)
             if digest != run.recipients_digest:
                 raise RuntimeError(
@@ -81,10 +76,8 @@ class ClusterChunks(Mapping[str, Callable[[], pd.DataFrame]]):
         self._chunks = chunks
         self._progress = progress
         self._run = run
-        self._client = get_client()
-        self._window = _TASKS_PER_THREAD * max(sum(self._client.nthreads().values()), 1)
+        self._window = TaskWindow("enrich")
         self._announced: deque[str] = deque()
-        self._running: dict[str, Future] = {}
 
     def __getitem__(self, chunk_id: str) -> Callable[[], pd.DataFrame]:
         if chunk_id not in self._chunks:
@@ -103,22 +96,20 @@ class ClusterChunks(Mapping[str, Callable[[], pd.DataFrame]]):
         self._fill_window()
 
     def _submit(self, chunk_id: str) -> None:
-        self._running[chunk_id] = self._client.submit(
-            link_on_worker, self._run, self._chunks[chunk_id][1], chunk_id,
-            key=f"enrich-{chunk_id}", pure=False)
+        self._window.submit(chunk_id, link_on_worker, self._run, self._chunks[chunk_id][1],
+                            chunk_id)
 
     def _fill_window(self) -> None:
-        while self._announced and len(self._running) < self._window:
+        while self._announced and len(self._window) < self._window.size:
             chunk_id = self._announced.popleft()
-            if chunk_id not in self._running:
+            if chunk_id not in self._window:
                 self._submit(chunk_id)
 
     def _result(self, chunk_id: str) -> pd.DataFrame:
-        if chunk_id not in self._running:
+        if chunk_id not in self._window:
             self._submit(chunk_id)
-        future = self._running.pop(chunk_id)
+        future = self._window.take(chunk_id)
         self._fill_window()
-        enriched, seconds = future.result()
-        future.release()
+        enriched, seconds = outcome(future)
         self._progress.chunk_done(self._chunks[chunk_id][0], chunk_id, len(enriched), seconds)
         return enriched
