@@ -24,7 +24,8 @@ class DaskParams(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, use_attribute_docstrings=True)
 
     enabled: bool
-    """Open a client for the run and link the enrichment's chunks as Dask tasks."""
+    """Open a client for the run; the enrichment's chunks and the ingestion's recipient chunks
+    then run as Dask tasks."""
     address: str | None = None
     """A running scheduler (``tcp://host:8786``); ``None``: a ``LocalCluster`` on this machine."""
     n_workers: int | None = Field(default=None, ge=1)
