@@ -52,7 +52,7 @@ def open_client(params: DaskParams) -> Client:
         environ = dict(os.environ)
         # Setting MALLOC_TRIM_THRESHOLD_ turns glibc's dynamic mmap threshold off: every block
         # over 128 KB is then mapped and unmapped afresh, which made normalising recipients take
-        # 1.4-1.5x the CPU time in a worker (docs/scaling.md). The nodes give freed memory back
+        # 1.3-1.4x the CPU time in a worker (docs/scaling.md). The nodes give freed memory back
         # where it matters (memory.usage.release_free_memory).
         spawn_environ = {name: value for name, value in dask.config.get(
             "distributed.nanny.pre-spawn-environ").items() if name != "MALLOC_TRIM_THRESHOLD_"}
