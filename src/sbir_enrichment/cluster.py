@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import logging
 import os
+import resource
+import sys
 from typing import TYPE_CHECKING
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -16,6 +18,9 @@ if TYPE_CHECKING:
     from distributed import Client
 
 logger = logging.getLogger(__name__)
+
+CLUSTER_TASKS = "cluster_tasks"
+"""Log-record field: how many tasks a node sent to the cluster (the run report collects it)."""
 
 
 class DaskParams(BaseModel):
@@ -59,3 +64,20 @@ def open_client(params: DaskParams) -> Client:
     logger.info("dask: %d worker(s), %d thread(s) on %s; dashboard %s", len(threads),
                 sum(threads.values()), where, client.dashboard_link)
     return client
+
+
+def current_client() -> Client | None:
+    """This process's default Dask client, if one is open; never imports ``distributed``."""
+    if "distributed" not in sys.modules:
+        return None
+    from distributed import default_client  # noqa: PLC0415 - loaded already
+
+    try:
+        return default_client()
+    except ValueError:
+        return None
+
+
+def peak_rss_mb() -> float:
+    """This process's peak resident memory since it started, MB (run on each worker)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024

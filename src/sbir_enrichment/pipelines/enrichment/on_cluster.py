@@ -19,6 +19,7 @@ from functools import partial
 import pandas as pd
 from distributed import Future, get_client, get_worker
 
+from sbir_enrichment.cluster import CLUSTER_TASKS
 from sbir_enrichment.matching import MatchModel
 from sbir_enrichment.memory.usage import MB
 from sbir_enrichment.pipelines.enrichment import fingerprint
@@ -99,6 +100,9 @@ class ClusterChunks(Mapping[str, Callable[[], pd.DataFrame]]):
 
     def prefetch(self, chunk_ids: list[str]) -> None:
         """The chunks that will be computed, in order: start the first window of them."""
+        if chunk_ids:
+            logger.info("enrichment: %d chunk(s) to link as Dask tasks", len(chunk_ids),
+                        extra={CLUSTER_TASKS: len(chunk_ids)})
         self._announced.extend(chunk_ids)
         self._fill_window()
 
