@@ -3,8 +3,9 @@
 The driver keeps what the sequential run does: ``enriched_chunks`` decides which chunks are
 finished, writes the others in order, and records their digests and the manifest. It announces
 the chunks it will compute (``ClusterChunks.prefetch``), so a window of them runs on the workers
-ahead of the one being written. Each worker builds the recipient index once, from the
-recipient-index partitions on the shared storage, and keeps it for every task of the run.
+ahead of the one being written. In ``broadcast`` mode (``enrichment.cluster_mode``) each worker
+builds the recipient index once, from the recipient-index partitions on the shared storage, and
+keeps it for every task of the run; in ``partitioned`` mode ``on_partitions`` links the chunks.
 """
 
 from __future__ import annotations
@@ -17,12 +18,13 @@ from dataclasses import dataclass
 from functools import partial
 
 import pandas as pd
-from distributed import Future, get_client, get_worker
+from distributed import Client, Future, get_client, get_worker
 
 from sbir_enrichment.matching import MatchModel
 from sbir_enrichment.memory.usage import MB
 from sbir_enrichment.pipelines.enrichment import fingerprint
 from sbir_enrichment.pipelines.enrichment.nodes import ChunkLinker, Loader, index_recipients
+from sbir_enrichment.pipelines.enrichment.on_partitions import PartitionedRun
 from sbir_enrichment.pipelines.enrichment.params import EnrichmentParams
 from sbir_enrichment.pipelines.enrichment.progress import ChunkProgress
 
@@ -43,6 +45,25 @@ class ClusterRun:
     recipients_digest: str
     model: MatchModel
     params: EnrichmentParams
+    fingerprint: tuple[str, ...] = ()
+    """Added to the chunk fingerprints: none, the output is the sequential run's."""
+
+    def describe(self) -> str:
+        """How the chunks are linked, for the log."""
+        return "each worker holds the whole recipient index"
+
+    def submit(self, client: Client, load: Loader, chunk_id: str) -> Future:
+        """The task linking one chunk."""
+        return client.submit(link_on_worker, self, load, chunk_id, key=f"enrich-{chunk_id}",
+                             pure=False)
+
+
+def cluster_run(recipient_index: dict[str, Loader], recipients_digest: str, model: MatchModel,
+                params: EnrichmentParams) -> ClusterRun | PartitionedRun:
+    """The run of ``params.cluster_mode`` on the default client's cluster."""
+    if params.cluster_mode == "partitioned":
+        return PartitionedRun.of(get_client(), recipient_index, recipients_digest, model, params)
+    return ClusterRun(recipient_index, recipients_digest, model, params)
 
 
 def _worker_linker(run: ClusterRun) -> ChunkLinker:
@@ -75,7 +96,7 @@ class ClusterChunks(Mapping[str, Callable[[], pd.DataFrame]]):
     """Lazy enriched chunks whose functions return results computed on the cluster."""
 
     def __init__(self, chunks: dict[str, tuple[int, Loader]], progress: ChunkProgress,
-                 run: ClusterRun) -> None:
+                 run: ClusterRun | PartitionedRun) -> None:
         """Chunks ``{enriched id: (position, awards loader)}``, each linked by a task of ``run``
         on the default client's cluster."""
         self._chunks = chunks
@@ -103,9 +124,8 @@ class ClusterChunks(Mapping[str, Callable[[], pd.DataFrame]]):
         self._fill_window()
 
     def _submit(self, chunk_id: str) -> None:
-        self._running[chunk_id] = self._client.submit(
-            link_on_worker, self._run, self._chunks[chunk_id][1], chunk_id,
-            key=f"enrich-{chunk_id}", pure=False)
+        self._running[chunk_id] = self._run.submit(self._client, self._chunks[chunk_id][1],
+                                                   chunk_id)
 
     def _fill_window(self) -> None:
         while self._announced and len(self._running) < self._window:
