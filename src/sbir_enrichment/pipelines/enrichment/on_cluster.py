@@ -21,12 +21,13 @@ import pandas as pd
 from distributed import Client, Future, get_client, get_worker
 
 from sbir_enrichment.matching import MatchModel
-from sbir_enrichment.memory.usage import MB
+from sbir_enrichment.memory.usage import MB, anonymous_rss, release_free_memory
 from sbir_enrichment.pipelines.enrichment import fingerprint
 from sbir_enrichment.pipelines.enrichment.nodes import ChunkLinker, Loader, index_recipients
 from sbir_enrichment.pipelines.enrichment.on_partitions import PartitionedRun
 from sbir_enrichment.pipelines.enrichment.params import EnrichmentParams
 from sbir_enrichment.pipelines.enrichment.progress import ChunkProgress
+from sbir_enrichment.pipelines.enrichment.recipient_source import RecipientSource
 
 logger = logging.getLogger(__name__)
 
@@ -39,12 +40,10 @@ _linker_lock = threading.Lock()
 
 @dataclass(frozen=True)
 class ClusterRun:
-    """What a worker links chunks with: the index's partitions and digest, model, parameters."""
+    """What a worker links chunks with: where the index is read from, and the model."""
 
-    recipient_index: dict[str, Loader]
-    recipients_digest: str
+    recipients: RecipientSource
     model: MatchModel
-    params: EnrichmentParams
     fingerprint: tuple[str, ...] = ()
     """Added to the chunk fingerprints: none, the output is the sequential run's."""
 
@@ -63,27 +62,27 @@ def cluster_run(recipient_index: dict[str, Loader], recipients_digest: str, mode
     """The run of ``params.cluster_mode`` on the default client's cluster."""
     if params.cluster_mode == "partitioned":
         return PartitionedRun.of(get_client(), recipient_index, recipients_digest, model, params)
-    return ClusterRun(recipient_index, recipients_digest, model, params)
+    return ClusterRun(RecipientSource(recipient_index, recipients_digest, params), model)
 
 
 def _worker_linker(run: ClusterRun) -> ChunkLinker:
     """This worker's linker of the run, built from the partitions on its first task."""
-    key = fingerprint.combine(run.recipients_digest, run.model.model_dump_json(),
-                              run.params.model_dump_json())
+    key = fingerprint.combine(run.recipients.recipients_digest, run.model.model_dump_json(),
+                              run.recipients.params.model_dump_json())
     with _linker_lock:
         if key not in _linkers:
             _linkers.clear()  # an earlier run's index is freed before this one is built
-            params, limit = run.params, get_worker().memory_manager.memory_limit
+            params, limit = run.recipients.params, get_worker().memory_manager.memory_limit
             if params.memory_budget_mb is None and limit:
                 logger.info("dask worker: its memory limit (%.0f MB) is the enrichment's budget",
                             limit / MB)
                 params = params.model_copy(update={"memory_budget_mb": limit / MB})
-            index, digest = index_recipients(run.recipient_index, params)
-            if digest != run.recipients_digest:
-                raise RuntimeError(
-                    "a Dask worker read other recipient-index partitions than the driver: the "
-                    "workers must see the driver's data at the same path (docs/scaling.md)")
+            index, digest = index_recipients(run.recipients.recipient_index, params)
+            run.recipients.check(digest)
             _linkers[key] = ChunkLinker(index, run.model, params)
+            release_free_memory()
+            logger.info("dask worker: recipient index built; the worker holds %.0f MB",
+                        anonymous_rss() / MB)
         return _linkers[key]
 
 

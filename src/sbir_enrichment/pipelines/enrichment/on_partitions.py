@@ -18,20 +18,20 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 import pandas as pd
-import pyarrow as pa
 from distributed import Client, Future, Scheduler
 
 from sbir_enrichment.matching import AWARD_COLUMNS, MatchModel, MatchSettings, RecipientIndex
 from sbir_enrichment.matching.candidates import Candidates, find_candidates
 from sbir_enrichment.matching.linker import decide_links
 from sbir_enrichment.matching.partitions import SharedStatistics, partition_index
+from sbir_enrichment.memory.usage import MB, anonymous_rss, release_free_memory
 from sbir_enrichment.pipelines.enrichment import fingerprint
-from sbir_enrichment.pipelines.enrichment.nodes import Loader, recipient_tables
+from sbir_enrichment.pipelines.enrichment.nodes import Loader
 from sbir_enrichment.pipelines.enrichment.params import EnrichmentParams
+from sbir_enrichment.pipelines.enrichment.recipient_source import RecipientSource
 
 logger = logging.getLogger(__name__)
 
@@ -44,25 +44,19 @@ _index_lock = threading.Lock()
 class PartitionSource:
     """What a worker builds partitions of the recipient index from."""
 
-    recipient_index: dict[str, Loader]
-    recipients_digest: str
-    params: EnrichmentParams
+    recipients: RecipientSource
     partitions: int
 
     @property
     def key(self) -> str:
         """What the partitions are built from, as one digest."""
-        return fingerprint.combine(self.recipients_digest, self.params.model_dump_json(),
-                                   str(self.partitions))
+        return fingerprint.combine(self.recipients.recipients_digest,
+                                   self.recipients.params.model_dump_json(), str(self.partitions))
 
-    def tables_checked(self) -> Iterator[pa.Table]:
-        """The recipient tables, read one at a time; the digest is checked after the last."""
-        digests: list[str] = []
-        yield from recipient_tables(self.recipient_index, digests)
-        if fingerprint.combine(*digests) != self.recipients_digest:
-            raise RuntimeError(
-                "a Dask worker read other recipient-index partitions than the driver: the "
-                "workers must see the driver's data at the same path (docs/scaling.md)")
+    @property
+    def settings(self) -> MatchSettings:
+        """The matching settings."""
+        return self.recipients.params.matching
 
 
 async def _stop_work_stealing(dask_scheduler: Scheduler) -> None:
@@ -76,8 +70,8 @@ async def _stop_work_stealing(dask_scheduler: Scheduler) -> None:
 def shared_statistics(source: PartitionSource) -> SharedStatistics:
     """A Dask task: the statistics of the whole recipient table every partition reads."""
     started = time.perf_counter()
-    shared = SharedStatistics.of((table.column("name_norm") for table in source.tables_checked()),
-                                 source.params.matching)
+    shared = SharedStatistics.of((table.column("name_norm")
+                                  for table in source.recipients.tables()), source.settings)
     logger.info("dask worker: statistics of %d recipients counted in %.1f s", shared.recipients,
                 time.perf_counter() - started)
     return shared
@@ -92,12 +86,14 @@ def _partition(source: PartitionSource, partition: int,
         held = _indexes.setdefault(source.key, {})
         if partition not in held:
             started = time.perf_counter()
-            held[partition] = partition_index(source.tables_checked(), source.params.matching,
+            held[partition] = partition_index(source.recipients.tables(), source.settings,
                                               shared=shared, partitions=source.partitions,
                                               partition=partition)
-            logger.info("dask worker: partition %d of %d (%d recipients) built in %.1f s",
-                        partition, source.partitions, len(held[partition]),
-                        time.perf_counter() - started)
+            release_free_memory()
+            logger.info("dask worker: partition %d of %d (%d recipients) built in %.1f s; the "
+                        "worker holds %.0f MB", partition, source.partitions,
+                        len(held[partition]), time.perf_counter() - started,
+                        anonymous_rss() / MB)
         return held[partition]
 
 
@@ -107,7 +103,7 @@ def candidates_on_worker(source: PartitionSource, partition: int, shared: Shared
     index = _partition(source, partition, shared)
     awards = load()[list(AWARD_COLUMNS)]
     started = time.perf_counter()
-    found = find_candidates(awards, index, source.params.matching)
+    found = find_candidates(awards, index, source.settings)
     return found, time.perf_counter() - started
 
 
@@ -138,8 +134,8 @@ class PartitionedRun:
         workers = tuple(sorted(client.nthreads()))
         partitions = params.partitions or len(workers)
         client.run_on_scheduler(_stop_work_stealing)
-        return cls(PartitionSource(recipient_index, recipients_digest, params, partitions),
-                   model, workers)
+        return cls(PartitionSource(RecipientSource(recipient_index, recipients_digest, params),
+                                   partitions), model, workers)
 
     @property
     def fingerprint(self) -> tuple[str, ...]:
@@ -161,5 +157,5 @@ class PartitionedRun:
                                workers=[self.workers[partition % len(self.workers)]],
                                allow_other_workers=True)
                  for partition in range(self.source.partitions)]
-        return client.submit(decide_on_worker, self.model, self.source.params.matching, load,
+        return client.submit(decide_on_worker, self.model, self.source.settings, load,
                              *found, key=f"enrich-{chunk_id}", pure=False)
