@@ -82,6 +82,14 @@ class KeyTable:
         sizes = np.diff(np.r_[starts, len(self.packed)])
         return KeyTable(self.packed[np.repeat(sizes <= max_block, sizes)]).compacted()
 
+    def without(self, keys: np.ndarray) -> KeyTable:
+        """The table without the rows of ``keys`` (sorted ``uint32``)."""
+        if len(self.packed) == 0 or len(keys) == 0:
+            return self
+        key = (self.packed >> _ROW_BITS).astype(np.uint32)
+        at = np.minimum(np.searchsorted(keys, key), len(keys) - 1)
+        return KeyTable(self.packed[keys[at] != key]).compacted()
+
     def ranges(self, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Start and stop positions in ``packed`` of each key's rows (empty for key 0).
 

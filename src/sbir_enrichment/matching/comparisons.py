@@ -152,7 +152,7 @@ def compare_names(batch: NameBatch, codes: np.ndarray, rows: np.ndarray, index: 
     a_packed, a_word, a_start = _words_of(batch.keys, len(batch.names))
     right_set, _, r_start = _words_of(right_keys, len(distinct_rows))
     a_counts = index.word_counts(a_word)
-    a_bits = word_bits(a_counts, len(index))
+    a_bits = word_bits(a_counts, index.recipient_count)
     a_total = np.bincount((a_packed >> _ROW_BITS).astype(np.int64), weights=a_bits,
                           minlength=len(batch.names))
     r_total = index.name_bits[distinct_rows].astype(np.float64)
@@ -182,7 +182,7 @@ def compare_names(batch: NameBatch, codes: np.ndarray, rows: np.ndarray, index: 
 
     # Whole names: exact, similar, acronyms.
     exact = batch.keys.compact[codes] == index.compact_key[rows]
-    exact_count = index.compact.sizes(batch.keys.compact)[codes]
+    exact_count = index.compact_sizes(batch.keys.compact)[codes]
     left = batch.names.to_numpy(dtype=object, na_value="")[codes]
     similarity = _similarity(left, right_names[local], settings.fuzzy_similarity)
     shorter = np.minimum(text_lengths(batch.names)[codes], index.name_length[rows])

@@ -106,8 +106,13 @@ def _wait_for_chunks(process: subprocess.Popen, folder: Path, wanted: int) -> No
         time.sleep(0.01)
 
 
-def _assert_same_output(project: Path, sequential: Path) -> None:
-    assert set(finished_chunks(project / CHUNKS)) == set(finished_chunks(sequential / CHUNKS))
+def _assert_same_output(project: Path, sequential: Path, *, partitioned: bool = False) -> None:
+    chunks, reference = finished_chunks(project / CHUNKS), finished_chunks(sequential / CHUNKS)
+    if partitioned:  # chunks linked in partitions are kept apart: none reused
+        assert len(chunks) == len(reference)
+        assert set(chunks).isdisjoint(reference)
+    else:
+        assert set(chunks) == set(reference)
     for name in OUTPUTS:
         pd.testing.assert_frame_equal(
             pd.read_parquet(project / "data" / "03_primary" / f"{name}.parquet"),
@@ -161,6 +166,18 @@ def test_a_run_without_the_dask_env_has_no_cluster_in_its_report(sequential: Pat
     assert "dask_performance_report" not in report.reports
 
 
+@pytest.mark.parametrize("partitions", [2, 3])
+def test_a_partitioned_index_gives_the_sequential_output(
+        project: Path, sequential: Path, partitions: int, caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level("INFO")
+    run_session(project, ["enrichment"], env="dask", params={
+        "enrichment": {"chunk_size": CHUNK_SIZE, "cluster_mode": "partitioned",
+                       "partitions": partitions},
+        "dask": {"n_workers": 2}})
+    _assert_same_output(project, sequential, partitioned=True)
+    assert f"the recipient index in {partitions} partitions over 2 workers" in caplog.text
+
+
 def test_a_running_cluster_by_address_gives_the_sequential_output(
         project: Path, sequential: Path, dask_cluster: tuple[str, list],
         caplog: pytest.LogCaptureFixture) -> None:
@@ -172,10 +189,12 @@ def test_a_running_cluster_by_address_gives_the_sequential_output(
     assert f"dask: 2 worker(s), 2 thread(s) on {address}" in caplog.text
 
 
-def test_a_worker_killed_mid_run_is_survived(project: Path, sequential: Path,
+@pytest.mark.parametrize("mode", ["broadcast", "partitioned"])
+def test_a_worker_killed_mid_run_is_survived(project: Path, sequential: Path, mode: str,
                                              dask_cluster: tuple[str, list]) -> None:
     address, workers = dask_cluster
-    run = subprocess.Popen(_kedro(f"dask.address={address}"), cwd=project, env=_env(),
+    run = subprocess.Popen(_kedro(f"dask.address={address}", f"enrichment.cluster_mode={mode}"),
+                           cwd=project, env=_env(),
                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     try:
         _wait_for_chunks(run, project / CHUNKS, 2)
@@ -185,7 +204,7 @@ def test_a_worker_killed_mid_run_is_survived(project: Path, sequential: Path,
         run.kill()
     assert workers[0].wait(timeout=30) == -signal.SIGKILL
     assert run.returncode == 0, log[-3000:]
-    _assert_same_output(project, sequential)
+    _assert_same_output(project, sequential, partitioned=mode == "partitioned")
 
 
 def test_a_killed_run_resumes_without_recomputing_finished_chunks(

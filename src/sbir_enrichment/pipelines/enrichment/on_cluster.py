@@ -3,10 +3,11 @@
 The driver keeps what the sequential run does: ``enriched_chunks`` decides which chunks are
 finished, moves the others into place in order, and records their digests and the manifest. It
 announces the chunks it will compute (``ClusterChunks.prefetch``) with their writer, so a window
-of them runs on the workers ahead of the one being moved into place; each task writes its chunk
-to the shared storage itself and hands back only the file's name and digest. Each worker builds
-the recipient index once, from the recipient-index partitions on the shared storage, and keeps
-it for every task of the run.
+of them runs on the workers ahead of the one being moved into place; the task that finishes a
+chunk writes it to the shared storage itself and hands back only the file's name and digest.
+In ``broadcast`` mode (``enrichment.cluster_mode``) each worker builds the recipient index once,
+from the recipient-index partitions on the shared storage, and keeps it for every task of the
+run; in ``partitioned`` mode ``on_partitions`` links the chunks.
 """
 
 from __future__ import annotations
@@ -18,16 +19,18 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from functools import partial
 
-from distributed import Future, get_client, get_worker
+from distributed import Client, Future, get_client, get_worker
 
 from sbir_enrichment.cluster import CLUSTER_TASKS
 from sbir_enrichment.datasets.partitions import PartitionWriter, WrittenPartition
 from sbir_enrichment.matching import MatchModel
-from sbir_enrichment.memory.usage import MB
+from sbir_enrichment.memory.usage import MB, anonymous_rss, release_free_memory
 from sbir_enrichment.pipelines.enrichment import fingerprint
 from sbir_enrichment.pipelines.enrichment.nodes import ChunkLinker, Loader, index_recipients
+from sbir_enrichment.pipelines.enrichment.on_partitions import PartitionedRun
 from sbir_enrichment.pipelines.enrichment.params import EnrichmentParams
 from sbir_enrichment.pipelines.enrichment.progress import ChunkProgress
+from sbir_enrichment.pipelines.enrichment.recipient_source import RecipientSource
 
 logger = logging.getLogger(__name__)
 
@@ -40,32 +43,50 @@ _linker_lock = threading.Lock()
 
 @dataclass(frozen=True)
 class ClusterRun:
-    """What a worker links chunks with: the index's partitions and digest, model, parameters."""
+    """What a worker links chunks with: where the index is read from, and the model."""
 
-    recipient_index: dict[str, Loader]
-    recipients_digest: str
+    recipients: RecipientSource
     model: MatchModel
-    params: EnrichmentParams
+    fingerprint: tuple[str, ...] = ()
+    """Added to the chunk fingerprints: none, the output is the sequential run's."""
+
+    def describe(self) -> str:
+        """How the chunks are linked, for the log."""
+        return "each worker holds the whole recipient index"
+
+    def submit(self, client: Client, load: Loader, chunk_id: str, write: PartitionWriter
+               ) -> Future:
+        """The task linking one chunk and writing it with ``write``."""
+        return client.submit(link_on_worker, self, load, chunk_id, write,
+                             key=f"enrich-{chunk_id}", pure=False)
+
+
+def cluster_run(recipient_index: dict[str, Loader], recipients_digest: str, model: MatchModel,
+                params: EnrichmentParams) -> ClusterRun | PartitionedRun:
+    """The run of ``params.cluster_mode`` on the default client's cluster."""
+    if params.cluster_mode == "partitioned":
+        return PartitionedRun.of(get_client(), recipient_index, recipients_digest, model, params)
+    return ClusterRun(RecipientSource(recipient_index, recipients_digest, params), model)
 
 
 def _worker_linker(run: ClusterRun) -> ChunkLinker:
     """This worker's linker of the run, built from the partitions on its first task."""
-    key = fingerprint.combine(run.recipients_digest, run.model.model_dump_json(),
-                              run.params.model_dump_json())
+    key = fingerprint.combine(run.recipients.recipients_digest, run.model.model_dump_json(),
+                              run.recipients.params.model_dump_json())
     with _linker_lock:
         if key not in _linkers:
             _linkers.clear()  # an earlier run's index is freed before this one is built
-            params, limit = run.params, get_worker().memory_manager.memory_limit
+            params, limit = run.recipients.params, get_worker().memory_manager.memory_limit
             if params.memory_budget_mb is None and limit:
                 logger.info("dask worker: its memory limit (%.0f MB) is the enrichment's budget",
                             limit / MB)
                 params = params.model_copy(update={"memory_budget_mb": limit / MB})
-            index, digest = index_recipients(run.recipient_index, params)
-            if digest != run.recipients_digest:
-                raise RuntimeError(
-                    "a Dask worker read other recipient-index partitions than the driver: the "
-                    "workers must see the driver's data at the same path (docs/scaling.md)")
+            index, digest = index_recipients(run.recipients.recipient_index, params)
+            run.recipients.check(digest)
             _linkers[key] = ChunkLinker(index, run.model, params)
+            release_free_memory()
+            logger.info("dask worker: recipient index built; the worker holds %.0f MB",
+                        anonymous_rss() / MB)
         return _linkers[key]
 
 
@@ -78,10 +99,10 @@ def link_on_worker(run: ClusterRun, load: Loader, chunk_id: str, write: Partitio
 
 
 class ClusterChunks(Mapping[str, Callable[[], WrittenPartition]]):
-    """Lazy enriched chunks, each computed and written by a task on the cluster."""
+    """Lazy enriched chunks, each computed and written by tasks on the cluster."""
 
     def __init__(self, chunks: dict[str, tuple[int, Loader]], progress: ChunkProgress,
-                 run: ClusterRun) -> None:
+                 run: ClusterRun | PartitionedRun) -> None:
         """Chunks ``{enriched id: (position, awards loader)}``, each linked by a task of ``run``
         on the default client's cluster."""
         self._chunks = chunks
@@ -115,9 +136,8 @@ class ClusterChunks(Mapping[str, Callable[[], WrittenPartition]]):
         self._fill_window()
 
     def _submit(self, chunk_id: str) -> None:
-        self._running[chunk_id] = self._client.submit(
-            link_on_worker, self._run, self._chunks[chunk_id][1], chunk_id, self._write,
-            key=f"enrich-{chunk_id}", pure=False)
+        self._running[chunk_id] = self._run.submit(self._client, self._chunks[chunk_id][1],
+                                                   chunk_id, self._write)
 
     def _fill_window(self) -> None:
         while self._announced and len(self._running) < self._window:
