@@ -27,7 +27,13 @@ from sbir_enrichment.hooks.memray_profile import (
 )
 from sbir_enrichment.hooks.node_record import NodeRecord, clock
 from sbir_enrichment.memory.budget import MEMORY_ADAPTATION, MEMORY_BUDGET, detect_budget
-from sbir_enrichment.memory.usage import MB, PeakSampler, current_rss, process_maxrss
+from sbir_enrichment.memory.usage import (
+    MB,
+    WORKER_PEAK_RSS,
+    PeakSampler,
+    current_rss,
+    process_maxrss,
+)
 from sbir_enrichment.redaction import redact
 from sbir_enrichment.reporting.run_report import (
     REPORT_MD,
@@ -74,13 +80,15 @@ def _runner_name(runner: Any) -> str:
 
 
 class _MemoryEvents(logging.Handler):
-    """Collects the memory budgets and adaptations that nodes log (``memory_budget``)."""
+    """Collects the memory budgets and adaptations that nodes log (``memory_budget``), and the
+    Dask workers' peaks that ``DaskClient`` logs."""
 
     def __init__(self, run: ObservedRun) -> None:
         super().__init__(logging.DEBUG)
         self._run = run
         self.budgets: dict[str, MemoryBudgetRecord] = {}
         self.adaptations: list[dict[str, Any]] = []
+        self.workers: dict[str, float] = {}
 
     def emit(self, record: logging.LogRecord) -> None:
         budget = getattr(record, MEMORY_BUDGET, None)
@@ -90,6 +98,7 @@ class _MemoryEvents(logging.Handler):
             self.budgets[node] = MemoryBudgetRecord(**budget)
         if adaptation is not None:
             self.adaptations.append({"node": node, **adaptation})
+        self.workers.update(getattr(record, WORKER_PEAK_RSS, {}))
 
 
 class ObservedRun:
@@ -272,7 +281,8 @@ class ObservedRun:
                                   arrow_memory_pool=self.arrow_pool),
             memory=MemoryRecord(allowed=self.memory_allowed,
                                 budgets=self.memory_events.budgets,
-                                adaptations=self.memory_events.adaptations),
+                                adaptations=self.memory_events.adaptations,
+                                workers=self.memory_events.workers),
             totals=totals,
             figures=self.figures,
             reports=reports,

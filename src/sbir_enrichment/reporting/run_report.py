@@ -151,6 +151,9 @@ class MemoryRecord(_Record):
     """The budget each node worked within, by node."""
     adaptations: list[dict[str, Any]] = []
     """Every change of plan a budget forced (an index spilled, a chunk in sub-batches)."""
+    workers: dict[str, float] = {}
+    """Each Dask worker process's own peak RSS, MB, by address (``--env dask``; since the
+    worker started: a ``LocalCluster``'s workers start with the run)."""
 
 
 class RunReport(_Record):
