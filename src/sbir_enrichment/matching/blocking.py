@@ -22,7 +22,6 @@ A ``KeyTable`` holds ``key << 32 | row`` sorted in one ``uint64`` array; lookups
 
 from __future__ import annotations
 
-import os
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
@@ -143,7 +142,7 @@ class NameKeys:
         """
         text = as_strings(names_norm)
         offsets, data = string_buffers(text)
-        with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
+        with ThreadPoolExecutor(max_workers=pa.cpu_count()) as pool:
             parts = [list(part) for part in pool.map(
                 lambda block: _block_name_keys(offsets[block[0] : block[1] + 1], data, block[0],
                                                name_ends),

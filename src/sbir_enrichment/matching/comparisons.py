@@ -30,6 +30,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 from rapidfuzz import process
 from rapidfuzz.distance import OSA, Indel
 
@@ -104,14 +105,14 @@ def _similarity(left: np.ndarray, right: np.ndarray, cutoff: float) -> np.ndarra
     if len(left) == 0:
         return np.zeros(0)
     return process.cpdist(left, right, scorer=Indel.normalized_similarity,
-                          score_cutoff=cutoff, workers=-1, dtype=np.float64)
+                          score_cutoff=cutoff, workers=pa.cpu_count(), dtype=np.float64)
 
 
 def _one_typo(left: np.ndarray, right: np.ndarray) -> np.ndarray:
     """Whether each pair is one typo apart: a letter changed, dropped, added or two swapped."""
     if len(left) == 0:
         return np.zeros(0, dtype=bool)
-    return process.cpdist(left, right, scorer=OSA.distance, score_cutoff=1, workers=-1,
+    return process.cpdist(left, right, scorer=OSA.distance, score_cutoff=1, workers=pa.cpu_count(),
                           dtype=np.int32) <= 1
 
 

@@ -30,9 +30,6 @@ import psutil
 MB = 1024 * 1024
 _STATM = Path("/proc/self/statm")
 _STATUS = Path("/proc/self/status")
-# The log record attribute carrying each Dask worker's peak RSS in MB, by address, to the run
-# report (logged by ``hooks.dask_client``, collected by ``hooks.run_state``).
-WORKER_PEAK_RSS = "worker_peak_rss_mb"
 
 
 def _rss_readers() -> tuple[Callable[[], int], Callable[[], int]]:

@@ -145,8 +145,8 @@ def test_the_dask_env_is_timed_beside_the_sequential_run_and_compared_like_for_l
         # Each worker's own peak: one per worker, a whole Python process with the index, yet
         # not the driver's high-water mark that a spawned process's ru_maxrss inherits.
         assert len(entry["worker_peak_rss_mb"]) == workers
-        assert sorted(report["memory"]["workers"].values(), reverse=True) == \
-            run["worker_peak_rss_mb"]
+        assert sorted((w["peak_rss_mb"] for w in report["cluster"]["workers"]),
+                      reverse=True) == run["worker_peak_rss_mb"]
         assert all(80 < peak < size["peak_rss_mb"] for peak in entry["worker_peak_rss_mb"])
         assert entry["worker_peak_rss_mb_max"] == max(entry["worker_peak_rss_mb"])
         assert entry["speed_up"]["run"] == pytest.approx(size["wall_s"] / entry["wall_s"],

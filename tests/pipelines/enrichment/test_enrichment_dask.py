@@ -17,10 +17,13 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from browser_fixtures import console_errors, open_page
 from chunk_files import finished_chunks
 from conftest import free_port, make_project_copy, run_session
+from selenium.webdriver.common.by import By
 
 from sbir_enrichment.datasets.partitions import MANIFEST_NAME
+from sbir_enrichment.reporting.run_report import REPORT_JSON, read_run_report
 
 pytestmark = pytest.mark.slow
 
@@ -124,6 +127,38 @@ def test_a_local_cluster_gives_the_sequential_output(
     assert re.search(r"dask: 2 worker\(s\), 2 thread\(s\) on a LocalCluster at tcp://\S+; "
                      r"dashboard http://\S+", caplog.text)
     assert "on the Dask cluster" in caplog.text
+
+
+@pytest.mark.browser
+def test_the_run_report_records_the_cluster_and_its_performance_report(
+        project: Path, chromium) -> None:
+    run_session(project, ["enrichment"], env="dask",
+                params={"enrichment": {"chunk_size": CHUNK_SIZE}, "dask": {"n_workers": 2}})
+    report = read_run_report(project / "data" / "08_reporting" / "latest" / REPORT_JSON)
+    cluster = report.cluster
+    assert cluster is not None and cluster.scheduler.startswith("tcp://")
+    assert len(cluster.workers) == 2 and cluster.threads == 2
+    for worker in cluster.workers:  # a worker that built an index held more than Python alone
+        assert worker.threads == 1 and worker.memory_limit_mb > 0 and worker.peak_rss_mb > 100
+    on_cluster = {node.name: node.cluster_tasks for node in report.nodes if node.cluster_tasks}
+    assert on_cluster == {"enrich_chunks_node": len(finished_chunks(project / CHUNKS))}
+    markdown = (project / "data" / "08_reporting" / "latest" / "run_report.md").read_text()
+    assert f"enrich_chunks_node ran {on_cluster['enrich_chunks_node']} task(s) on the workers" \
+        in markdown
+    html = project / report.reports["dask_performance_report"]
+    open_page(chromium, html.as_uri())  # the browser resolves no host: Bokeh must be inline
+    # (Dask's template links its favicon on docs.dask.org: the one request allowed to fail.)
+    assert [e for e in console_errors(chromium) if "favicon" not in e["message"]] == []
+    text = chromium.find_element(By.TAG_NAME, "body").text
+    assert "Dask Performance Report" in text and "kedro run --pipelines enrichment" in text
+    assert "number of tasks: " in text
+
+
+def test_a_run_without_the_dask_env_has_no_cluster_in_its_report(sequential: Path) -> None:
+    report = read_run_report(sequential / "data" / "08_reporting" / "latest" / REPORT_JSON)
+    assert report.cluster is None
+    assert all(node.cluster_tasks is None for node in report.nodes)
+    assert "dask_performance_report" not in report.reports
 
 
 def test_a_running_cluster_by_address_gives_the_sequential_output(

@@ -231,9 +231,10 @@ def _timed_run(project: ScratchProject, params: BenchmarkParams, *, size: int,
     around = Timing((before.wall_s + after.wall_s) / 2, (before.cpu_s + after.cpu_s) / 2)
     figures = run_figures(report, path, size, around, process_wall_s)
     if workers is not None:
-        peaks = report.memory.workers if report.memory else {}
+        peaks = [worker.peak_rss_mb for worker in report.cluster.workers] \
+            if report.cluster else []
         figures |= {"workers": workers,
-                    "worker_peak_rss_mb": sorted(peaks.values(), reverse=True)}
+                    "worker_peak_rss_mb": sorted(filter(None, peaks), reverse=True)}
     logger.info("benchmark: %d awards, %s: %.2f s wall, %.2f s CPU (%.2f / %.2f reference "
                 "units)", size, "sequential" if workers is None else f"{workers} Dask worker(s)",
                 figures["wall_s"], figures["cpu_s"], figures["normalised_time"],

@@ -1,10 +1,12 @@
 """Enriched chunks linked as tasks on the run's Dask cluster (``kedro run --env dask``).
 
 The driver keeps what the sequential run does: ``enriched_chunks`` decides which chunks are
-finished, writes the others in order, and records their digests and the manifest. It announces
-the chunks it will compute (``ClusterChunks.prefetch``), so a window of them runs on the workers
-ahead of the one being written. Each worker builds the recipient index once, from the
-recipient-index partitions on the shared storage, and keeps it for every task of the run.
+finished, moves the others into place in order, and records their digests and the manifest. It
+announces the chunks it will compute (``ClusterChunks.prefetch``) with their writer, so a window
+of them runs on the workers ahead of the one being moved into place; each task writes its chunk
+to the shared storage itself and hands back only the file's name and digest. Each worker builds
+the recipient index once, from the recipient-index partitions on the shared storage, and keeps
+it for every task of the run.
 """
 
 from __future__ import annotations
@@ -16,9 +18,10 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from functools import partial
 
-import pandas as pd
 from distributed import Future, get_client, get_worker
 
+from sbir_enrichment.cluster import CLUSTER_TASKS
+from sbir_enrichment.datasets.partitions import PartitionWriter, WrittenPartition
 from sbir_enrichment.matching import MatchModel
 from sbir_enrichment.memory.usage import MB
 from sbir_enrichment.pipelines.enrichment import fingerprint
@@ -66,13 +69,16 @@ def _worker_linker(run: ClusterRun) -> ChunkLinker:
         return _linkers[key]
 
 
-def link_on_worker(run: ClusterRun, load: Loader, chunk_id: str) -> tuple[pd.DataFrame, float]:
-    """A Dask task: the enriched chunk, and the seconds its linkage took on the worker."""
-    return _worker_linker(run).link(load, chunk_id)
+def link_on_worker(run: ClusterRun, load: Loader, chunk_id: str, write: PartitionWriter
+                   ) -> tuple[WrittenPartition, int, float]:
+    """A Dask task: the enriched chunk written beside its place, its rows, and the seconds its
+    linkage took on the worker."""
+    enriched, seconds = _worker_linker(run).link(load, chunk_id)
+    return write(chunk_id, enriched), len(enriched), seconds
 
 
-class ClusterChunks(Mapping[str, Callable[[], pd.DataFrame]]):
-    """Lazy enriched chunks whose functions return results computed on the cluster."""
+class ClusterChunks(Mapping[str, Callable[[], WrittenPartition]]):
+    """Lazy enriched chunks, each computed and written by a task on the cluster."""
 
     def __init__(self, chunks: dict[str, tuple[int, Loader]], progress: ChunkProgress,
                  run: ClusterRun) -> None:
@@ -85,8 +91,9 @@ class ClusterChunks(Mapping[str, Callable[[], pd.DataFrame]]):
         self._window = _TASKS_PER_THREAD * max(sum(self._client.nthreads().values()), 1)
         self._announced: deque[str] = deque()
         self._running: dict[str, Future] = {}
+        self._write: PartitionWriter | None = None
 
-    def __getitem__(self, chunk_id: str) -> Callable[[], pd.DataFrame]:
+    def __getitem__(self, chunk_id: str) -> Callable[[], WrittenPartition]:
         if chunk_id not in self._chunks:
             raise KeyError(chunk_id)
         return partial(self._result, chunk_id)
@@ -97,14 +104,19 @@ class ClusterChunks(Mapping[str, Callable[[], pd.DataFrame]]):
     def __len__(self) -> int:
         return len(self._chunks)
 
-    def prefetch(self, chunk_ids: list[str]) -> None:
-        """The chunks that will be computed, in order: start the first window of them."""
+    def prefetch(self, chunk_ids: list[str], write: PartitionWriter) -> None:
+        """The chunks that will be computed, in order, and their writer: start the first
+        window of them."""
+        self._write = write
+        if chunk_ids:
+            logger.info("enrichment: %d chunk(s) to link as Dask tasks", len(chunk_ids),
+                        extra={CLUSTER_TASKS: len(chunk_ids)})
         self._announced.extend(chunk_ids)
         self._fill_window()
 
     def _submit(self, chunk_id: str) -> None:
         self._running[chunk_id] = self._client.submit(
-            link_on_worker, self._run, self._chunks[chunk_id][1], chunk_id,
+            link_on_worker, self._run, self._chunks[chunk_id][1], chunk_id, self._write,
             key=f"enrich-{chunk_id}", pure=False)
 
     def _fill_window(self) -> None:
@@ -113,12 +125,15 @@ class ClusterChunks(Mapping[str, Callable[[], pd.DataFrame]]):
             if chunk_id not in self._running:
                 self._submit(chunk_id)
 
-    def _result(self, chunk_id: str) -> pd.DataFrame:
+    def _result(self, chunk_id: str) -> WrittenPartition:
+        if self._write is None:
+            raise RuntimeError("enriched chunks on a cluster are saved by a dataset that "
+                               "announces them (prefetch) with their writer")
         if chunk_id not in self._running:
             self._submit(chunk_id)
         future = self._running.pop(chunk_id)
         self._fill_window()
-        enriched, seconds = future.result()
+        written, rows, seconds = future.result()
         future.release()
-        self._progress.chunk_done(self._chunks[chunk_id][0], chunk_id, len(enriched), seconds)
-        return enriched
+        self._progress.chunk_done(self._chunks[chunk_id][0], chunk_id, rows, seconds)
+        return written
