@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import logging
 import os
-import resource
 import sys
 from typing import TYPE_CHECKING
 
 from pydantic import BaseModel, ConfigDict, Field
+
+from sbir_enrichment.memory.usage import MB, peak_rss
 
 if TYPE_CHECKING:
     from distributed import Client
@@ -79,5 +80,6 @@ def current_client() -> Client | None:
 
 
 def peak_rss_mb() -> float:
-    """This process's peak resident memory since it started, MB (run on each worker)."""
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    """This process's own peak resident memory since it started, MB (run on each worker;
+    ``memory.usage.peak_rss``: a spawned worker's ``ru_maxrss`` is the driver's)."""
+    return peak_rss() / MB
