@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from sbir_enrichment.hooks.environment import environment
-from sbir_enrichment.pipelines.benchmark.measurements import summarise_size
+from sbir_enrichment.pipelines.benchmark.measurements import summarise_dask, summarise_size
 from sbir_enrichment.pipelines.benchmark.params import RegressionThresholds
 from sbir_enrichment.pipelines.benchmark.regression import compare_with_baseline
 
@@ -34,6 +34,15 @@ def run(size: int, wall_s: float, reference_s: float = 0.5, peak_rss_mb: float =
     }
 
 
+def dask_run(size: int, wall_s: float, workers: int, worker_peak_mb: float = 350.0
+             ) -> dict[str, Any]:
+    """Figures of one timed run on a LocalCluster of ``workers``, as ``measure_sizes`` makes
+    them (other parameters than the sequential runs: ``dask.n_workers``)."""
+    return {**run(size, wall_s), "parameters_fingerprint": f"dask{workers}",
+            "workers": workers,
+            "worker_peak_rss_mb": [worker_peak_mb + 10 * k for k in range(workers)][::-1]}
+
+
 TIMED = {"pipelines": ["ingestion", "enrichment"], "run_params": {"recipient_source": "parquet"}}
 
 
@@ -47,16 +56,22 @@ def yardstick(precision: float = 0.96, recall: float = 0.8, awards: int = 2000
 
 
 def result(created_at: str = "2026-01-01T00:00:00+00:00", slowdown: float = 1.0,
-           baseline: dict[str, Any] | None = None, fingerprint: str = "abc123",
-           yardsticks: dict[str, Any] | None = None, **timed: Any) -> dict[str, Any]:
+           baseline: dict[str, Any] | None = None, *, fingerprint: str = "abc123",
+           yardsticks: dict[str, Any] | None = None, dask: dict[int, float] | None = None,
+           worker_peak_mb: float = 350.0, **timed: Any) -> dict[str, Any]:
     """A two-size benchmark result, ``slowdown`` times slower than the default; ``timed``
     overrides what its runs timed (``pipelines``, ``run_params``); ``yardsticks`` the labelled
-    samples' accuracy (default: one real-variant yardstick)."""
-    sizes = [
-        summarise_size(size, size * 16, [run(size, base * slowdown * k) for k in (0.98, 1, 1.03)],
-                       top_nodes=2)
-        for size, base in ((1000, 2.0), (10000, 12.0))
-    ]
+    samples' accuracy (default: one real-variant yardstick); ``dask`` each size also timed on
+    a LocalCluster, ``{workers: its wall time over the sequential one}``, its workers peaking
+    at ``worker_peak_mb`` and above."""
+    sizes = []
+    for size, base in ((1000, 2.0), (10000, 12.0)):
+        sequential = summarise_size(size, size * 16, [run(size, base * slowdown * k)
+                                                      for k in (0.98, 1, 1.03)], top_nodes=2)
+        clustered = {workers: [dask_run(size, base * slowdown * share * k, workers,
+                                        worker_peak_mb) for k in (0.98, 1, 1.03)]
+                     for workers, share in (dask or {}).items()}
+        sizes.append({**sequential, "dask": summarise_dask(sequential, clustered, top_nodes=2)})
     measurements = {
         "schema_version": 1, "benchmark_id": created_at[:19], "created_at": created_at,
         "git": {"commit": "0123456789abcdef", "dirty": False},

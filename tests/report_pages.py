@@ -53,6 +53,11 @@ def benchmark_report_page() -> str:
     return build_benchmark_reports(result(slowdown=1.12, baseline=result()))[1]
 
 
+def benchmark_dask_report_page() -> str:
+    """The benchmark page of a result also timed on one and two Dask workers."""
+    return build_benchmark_reports(result(dask={1: 1.2, 2: 0.6}, baseline=result(dask={2: 0.6})))[1]
+
+
 def benchmark_history_page() -> str:
     """The history page of two archived results."""
     history = {"days": None, **summarise_history(

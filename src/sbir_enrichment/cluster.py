@@ -8,14 +8,20 @@ from __future__ import annotations
 
 import logging
 import os
+import sys
 from typing import TYPE_CHECKING
 
 from pydantic import BaseModel, ConfigDict, Field
+
+from sbir_enrichment.memory.usage import MB, peak_rss
 
 if TYPE_CHECKING:
     from distributed import Client
 
 logger = logging.getLogger(__name__)
+
+CLUSTER_TASKS = "cluster_tasks"
+"""Log-record field: how many tasks a node sent to the cluster (the run report collects it)."""
 
 
 class DaskParams(BaseModel):
@@ -69,3 +75,21 @@ def open_client(params: DaskParams) -> Client:
     logger.info("dask: %d worker(s), %d thread(s) on %s; dashboard %s", len(threads),
                 sum(threads.values()), where, client.dashboard_link)
     return client
+
+
+def current_client() -> Client | None:
+    """This process's default Dask client, if one is open; never imports ``distributed``."""
+    if "distributed" not in sys.modules:
+        return None
+    from distributed import default_client  # noqa: PLC0415 - loaded already
+
+    try:
+        return default_client()
+    except ValueError:
+        return None
+
+
+def peak_rss_mb() -> float:
+    """This process's own peak resident memory since it started, MB (run on each worker;
+    ``memory.usage.peak_rss``: a spawned worker's ``ru_maxrss`` is the driver's)."""
+    return peak_rss() / MB

@@ -25,22 +25,20 @@ logger = logging.getLogger(__name__)
 _TASKS_PER_THREAD = 2
 
 Task = tuple[str, Callable[..., Any], tuple[Any, ...]]
-"""A task: its name (unique in its window), its function and the function's arguments."""
+"""A task: its Dask key (unique in the cluster), its function and the function's arguments."""
 
 
 class TaskWindow:
-    """Tasks submitted by name on the default client; ``size`` of them is what to keep in flight.
+    """Tasks on the default client, by name; ``size`` of them is what to keep in flight.
 
-    The window holds the tasks submitted and not yet taken: two per worker thread of the
+    The window holds the tasks started and not yet taken: two per worker thread of the
     cluster keep each thread busy (one running, one waiting to start when it ends).
     """
 
-    def __init__(self, prefix: str) -> None:
-        """A window on the default client (the run's, opened by ``hooks.dask_client``) whose
-        tasks have the Dask keys ``<prefix>-<name>``."""
-        self._client = get_client()
-        self._prefix = prefix
-        self.size = _TASKS_PER_THREAD * max(sum(self._client.nthreads().values()), 1)
+    def __init__(self) -> None:
+        """A window on the default client (the run's, opened by ``hooks.dask_client``)."""
+        self.client = get_client()
+        self.size = _TASKS_PER_THREAD * max(sum(self.client.nthreads().values()), 1)
         self._running: dict[str, Future] = {}
 
     def __contains__(self, name: str) -> bool:
@@ -49,16 +47,19 @@ class TaskWindow:
     def __len__(self) -> int:
         return len(self._running)
 
-    def submit(self, name: str, function: Callable[..., Any], *args: Any) -> None:
-        """Start ``function(*args)`` on the cluster as the task ``name``.
+    def add(self, name: str, future: Future) -> None:
+        """A task the caller started (of several linked tasks, the last one)."""
+        self._running[name] = future
+
+    def submit(self, key: str, function: Callable[..., Any], *args: Any) -> None:
+        """Start ``function(*args)`` on the cluster as the task ``key`` (also its name).
 
         The arguments travel with the task, so a task lost with its worker runs again on
         another; they may be data (a chunk of a source only the driver reads): Dask's warning
         about large task graphs is not raised for them.
         """
         with dask.config.set({"distributed.admin.large-graph-warning-threshold": "1TB"}):
-            self._running[name] = self._client.submit(
-                function, *args, key=f"{self._prefix}-{name}", pure=False)
+            self.add(key, self.client.submit(function, *args, key=key, pure=False))
 
     def take(self, name: str) -> Future:
         """The task's future, out of the window (its room can be filled before waiting)."""
@@ -73,21 +74,21 @@ def outcome(future: Future) -> Any:
         future.release()
 
 
-def in_order(prefix: str, tasks: Iterable[Task]) -> Iterator[Any]:
+def in_order(tasks: Iterable[Task]) -> Iterator[Any]:
     """The results of ``tasks``, in their order, while a window of them runs on the cluster.
 
     A task is read from ``tasks`` only when the window has room (its oldest task taken), so a
     lazy stream of tasks is read at most a window ahead, while the workers compute. A task lost
     with its worker is run again by the scheduler on another.
     """
-    window = TaskWindow(prefix)
+    window = TaskWindow()
     names: deque[str] = deque()
     stream = iter(tasks)
 
     def fill() -> None:
-        for name, function, args in itertools.islice(stream, window.size - len(window)):
-            window.submit(name, function, *args)
-            names.append(name)
+        for key, function, args in itertools.islice(stream, window.size - len(window)):
+            window.submit(key, function, *args)
+            names.append(key)
 
     fill()
     while names:

@@ -5,13 +5,20 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import multiprocessing
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import pandas as pd
 import pytest
 from kedro.io.core import DatasetError
 
-from sbir_enrichment.datasets.partitions import MANIFEST_NAME, ChunkedPartitionedDataset
+from sbir_enrichment.datasets.partitions import (
+    MANIFEST_NAME,
+    ChunkedPartitionedDataset,
+    PartitionWriter,
+    WrittenPartition,
+)
 
 
 def _dataset(path: Path, **kwargs) -> ChunkedPartitionedDataset:
@@ -179,8 +186,9 @@ class _Prefetching(dict):
         self.frames = frames
         self.events: list[tuple[str, object]] = []
 
-    def prefetch(self, partition_ids: list[str]) -> None:
+    def prefetch(self, partition_ids: list[str], writer: PartitionWriter) -> None:
         self.events.append(("prefetch", partition_ids))
+        self.writer = writer
 
     def _call(self, partition_id: str) -> pd.DataFrame:
         self.events.append(("call", partition_id))
@@ -194,3 +202,44 @@ def test_prefetch_announces_only_the_partitions_to_compute_before_any(tmp_path: 
     ds.save(data)
     assert data.events == [("prefetch", ["p1", "p3"]), ("call", "p1"), ("call", "p3")]
     assert list(ds.load()) == ["p0", "p1", "p2", "p3"]
+    assert set(data.writer.paths) == {"p1", "p3"}  # the writer covers what is computed
+
+
+class _WrittenElsewhere(dict):
+    """Partitions written by another process with the save's writer (as Dask workers do)."""
+
+    def __init__(self, frames: dict[str, pd.DataFrame], pool: ProcessPoolExecutor) -> None:
+        super().__init__({pid: (lambda pid=pid: self._written(pid)) for pid in frames})
+        self.frames, self.pool = frames, pool
+
+    def prefetch(self, partition_ids: list[str], writer: PartitionWriter) -> None:
+        self.writer = writer
+
+    def _written(self, partition_id: str) -> WrittenPartition:
+        first = self.pool.submit(self.writer, partition_id, self.frames[partition_id]).result()
+        if partition_id != "p1":
+            return first
+        # p1's task ran twice (a worker lost after writing): the second copy is the one kept
+        again = self.pool.submit(self.writer, partition_id, self.frames[partition_id]).result()
+        assert again.tmp_path != first.tmp_path and again.sha256 == first.sha256
+        return again
+
+
+def test_partitions_written_by_another_process_are_moved_into_place(tmp_path: Path) -> None:
+    frames = {f"p{i}": _frame(i) for i in range(3)}
+    with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as pool:
+        _dataset(tmp_path / "parts").save(_WrittenElsewhere(frames, pool))
+    loaded = _dataset(tmp_path / "parts").load()  # digests recorded: each file is checked
+    assert all(loaded[pid]().equals(frame) for pid, frame in frames.items())
+    assert sorted(p.name for p in (tmp_path / "parts").iterdir()) == [
+        MANIFEST_NAME, "p0.parquet", "p1.parquet", "p2.parquet"]  # no temporary file left
+    calls: list[str] = []
+    _dataset(tmp_path / "parts", skip_existing=True).save(_lazy_counted(calls, frames))
+    assert calls == []  # a resumed run keeps them
+
+
+def test_a_written_partition_whose_file_is_gone_fails_naming_it(tmp_path: Path) -> None:
+    ds = _dataset(tmp_path / "parts")
+    gone = WrittenPartition("p0", str(tmp_path / "parts" / "p0.parquet.x.tmp"), "0" * 64)
+    with pytest.raises(DatasetError, match=r"partition 'p0' was not written .*p0\.parquet\.x"):
+        ds.save({"p0": lambda: gone})

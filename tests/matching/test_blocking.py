@@ -93,3 +93,10 @@ def test_acronyms_propose_the_spelled_out_name_and_back() -> None:
 def test_state_is_not_a_wall() -> None:
     index, settings = _index(["PUMPILUS TECH", "PUMPILUS TECH"], states=["CA", "MA"])
     assert _candidates(index, settings, "PUMPILUS TECH") == {0, 1}
+
+
+def test_key_table_without_drops_every_row_of_the_given_keys() -> None:
+    table = KeyTable.build(np.array([5, 3, 5, 9, 3], dtype=np.uint32))
+    kept = table.without(np.array([3, 7], dtype=np.uint32))
+    assert kept.sizes(np.array([3, 5, 9], dtype=np.uint32)).tolist() == [0, 2, 1]
+    assert table.without(np.zeros(0, np.uint32)) is table

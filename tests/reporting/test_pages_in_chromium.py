@@ -21,12 +21,18 @@ from browser_fixtures import (
     load_at_width,
     vertical_gaps,
 )
-from report_pages import benchmark_history_page, benchmark_report_page, quality_report_page
+from report_pages import (
+    benchmark_dask_report_page,
+    benchmark_history_page,
+    benchmark_report_page,
+    quality_report_page,
+)
 
 WIDTHS = (1400, 1920)
 PAGES: dict[str, tuple[Callable[[], str], int]] = {
     "quality_report": (lambda: quality_report_page()[1], 9),
     "benchmark_report": (benchmark_report_page, 4),
+    "benchmark_report_dask": (benchmark_dask_report_page, 5),
     "benchmark_history": (benchmark_history_page, 4),
 }
 

@@ -13,7 +13,9 @@
   fingerprint of their inputs); a file that does not match (truncated, rewritten) or has no
   recorded digest is computed again, with a warning;
 - a mapping of callables with a ``prefetch`` method is told which partitions the save will
-  compute before any is (``enrichment.on_cluster`` starts them on a Dask cluster);
+  compute before any is, and given a ``PartitionWriter``: it may have them computed and written
+  elsewhere (``enrichment.on_cluster``: Dask workers), its callables then returning the
+  ``WrittenPartition``; the save journals each and moves it into place, as its own;
 - a manifest (``_MANIFEST.json``) listing the partitions of the last *completed* save, with their
   digests, is written last; ``load`` returns exactly those partitions, refuses a directory whose
   last save did not complete, and each loader checks its file against the digest before
@@ -27,8 +29,10 @@ import hashlib
 import json
 import logging
 import time
+import uuid
 from collections.abc import Callable, Iterable, Mapping
 from copy import deepcopy
+from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
@@ -40,6 +44,39 @@ logger = logging.getLogger(__name__)
 MANIFEST_NAME = "_MANIFEST.json"
 JOURNAL_NAME = "_WRITTEN.jsonl"
 _TMP_SUFFIX = ".tmp"
+
+
+@dataclass(frozen=True)
+class WrittenPartition:
+    """A partition written to a temporary file beside its place, with the file's SHA-256."""
+
+    partition_id: str
+    tmp_path: str
+    sha256: str
+
+
+@dataclass(frozen=True)
+class PartitionWriter:
+    """Writes partitions of one save as the dataset would, from any process that sees its
+    storage (it pickles: a Dask worker can call it); the save moves them into place."""
+
+    filesystem: Any
+    dataset_type: type
+    dataset_config: dict[str, Any]
+    filepath_arg: str
+    paths: dict[str, tuple[str, str]]
+    """Partition id → its final path, and the same with the storage protocol."""
+
+    def __call__(self, partition_id: str, value: Any) -> WrittenPartition:
+        """Write ``value`` to a temporary file of its own (a retried task writes another)."""
+        path, target = self.paths[partition_id]
+        suffix = f".{uuid.uuid4().hex[:12]}{_TMP_SUFFIX}"
+        kwargs = deepcopy(self.dataset_config)
+        kwargs[self.filepath_arg] = target + suffix
+        self.dataset_type(**kwargs).save(value)
+        with self.filesystem.open(path + suffix, "rb") as handle:
+            digest = hashlib.file_digest(handle, "sha256").hexdigest()
+        return WrittenPartition(partition_id, path + suffix, digest)
 
 
 class ChunkedPartitionedDataset(PartitionedDataset):
@@ -102,6 +139,13 @@ class ChunkedPartitionedDataset(PartitionedDataset):
     def _digest(self, path: str) -> str:
         with self._filesystem.open(path, "rb") as handle:
             return hashlib.file_digest(handle, "sha256").hexdigest()
+
+    def _writer(self, partition_ids: Iterable[str]) -> PartitionWriter:
+        """A writer of these partitions of this dataset."""
+        paths = {pid: (path, self._join_protocol(path))
+                 for pid, path in ((pid, self._partition_to_path(pid)) for pid in partition_ids)}
+        return PartitionWriter(self._filesystem, self._dataset_type, self._dataset_config,
+                               self._filepath_arg, paths)
 
     def _matches(self, partition_id: str, expected: str | None) -> bool:
         """Whether the partition's file has the digest ``expected`` (checked once a state)."""
@@ -177,8 +221,9 @@ class ChunkedPartitionedDataset(PartitionedDataset):
     def save(self, data: Mapping[str, Any] | Iterable[tuple[str, Any]]) -> None:
         """Write every partition atomically, then the manifest of this save.
 
-        A mapping with a ``prefetch(partition_ids)`` method is told, before any is computed,
-        which of its partitions this save will compute, in order (so it can start them ahead).
+        A mapping with a ``prefetch(partition_ids, writer)`` method is told, before any is
+        computed, which of its partitions this save will compute, in order (so it can start them
+        ahead), and given their ``PartitionWriter``; its callables may return what it wrote.
         """
         fs = self._filesystem
         recorded = self._recorded_digests() if self._skip_existing else {}
@@ -196,7 +241,8 @@ class ChunkedPartitionedDataset(PartitionedDataset):
             (pid, value, self._finished(pid, existing, recorded)) for pid, value in items)
         if isinstance(data, Mapping) and hasattr(data, "prefetch"):
             planned = list(planned)
-            data.prefetch([pid for pid, _, finished in planned if not finished])
+            computed = [pid for pid, _, finished in planned if not finished]
+            data.prefetch(computed, self._writer(computed))
         written: dict[str, str] = {}
         kept = unrecorded = 0
         started = time.perf_counter()
@@ -227,20 +273,21 @@ class ChunkedPartitionedDataset(PartitionedDataset):
         )
 
     def _save_partition_atomically(self, partition_id: str, value: Any) -> str:
-        """Write one partition via a temporary file; returns its digest, also journalled."""
+        """Write one partition via a temporary file (unless it was written elsewhere: a
+        ``WrittenPartition``) and move it into place; returns its digest, also journalled."""
+        written = value if isinstance(value, WrittenPartition) \
+            else self._writer([partition_id])(partition_id, value)
+        if written.partition_id != partition_id or not self._filesystem.exists(written.tmp_path):
+            raise DatasetError(f"'{self._path}': partition '{partition_id}' was not written "
+                               f"({written.tmp_path} is missing)")
         final_path = self._partition_to_path(partition_id)
-        tmp_path = final_path + _TMP_SUFFIX
-        kwargs = deepcopy(self._dataset_config)
-        kwargs[self._filepath_arg] = self._join_protocol(tmp_path)
-        self._dataset_type(**kwargs).save(value)  # type: ignore[misc]
-        digest = self._digest(tmp_path)
-        # Journalled before the rename: a file in place always has its digest recorded, even
+        # Journalled before the move: a file in place always has its digest recorded, even
         # when the run is killed between the two (a digest without its file is never kept).
         with self._filesystem.open(self._in_directory(JOURNAL_NAME), "a") as handle:
-            handle.write(json.dumps({"id": partition_id, "sha256": digest}) + "\n")
-        self._filesystem.mv(tmp_path, final_path)
-        self._checked[final_path] = (*self._file_state(final_path), digest)
-        return digest
+            handle.write(json.dumps({"id": partition_id, "sha256": written.sha256}) + "\n")
+        self._filesystem.mv(written.tmp_path, final_path)
+        self._checked[final_path] = (*self._file_state(final_path), written.sha256)
+        return written.sha256
 
     def _remove_partitions_except(self, keep: set[str]) -> None:
         fs = self._filesystem

@@ -32,12 +32,13 @@ class DaskClient:
         if params is not None and params.enabled:
             self._client = open_client(params)
 
-    @hook_impl
+    # Last of the run's hooks: the observer reads the cluster when the run ends.
+    @hook_impl(trylast=True)
     def after_pipeline_run(self) -> None:
         """Close the client (and the local cluster it started)."""
         self._close()
 
-    @hook_impl
+    @hook_impl(trylast=True)
     def on_pipeline_error(self) -> None:
         """Close the client of a failed run."""
         self._close()

@@ -45,6 +45,7 @@ class NodeRecord:
     error: str | None = None
     closed: bool = False
     memray: dict[str, Any] | None = None
+    cluster_tasks: int | None = None
     _open_windows: dict[tuple[str, str], float] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -131,4 +132,5 @@ class NodeRecord:
             throughput=throughput,
             error=self.error,
             memray=MemrayProfile(**self.memray) if self.memray is not None else None,
+            cluster_tasks=self.cluster_tasks,
         )

@@ -17,6 +17,7 @@ from typing import Any
 
 from kedro.pipeline.node import Node
 
+from sbir_enrichment.cluster import CLUSTER_TASKS, current_client
 from sbir_enrichment.hooks.alerts import evaluate_alerts
 from sbir_enrichment.hooks.config import ObservabilityConfig
 from sbir_enrichment.hooks.environment import environment, git_commit
@@ -31,6 +32,7 @@ from sbir_enrichment.memory.usage import MB, PeakSampler, current_rss, process_m
 from sbir_enrichment.redaction import redact
 from sbir_enrichment.reporting.run_report import (
     REPORT_MD,
+    ClusterRecord,
     Git,
     MemoryBudgetRecord,
     MemoryRecord,
@@ -73,8 +75,8 @@ def _runner_name(runner: Any) -> str:
     return "SequentialRunner" if runner in (None, "None") else text
 
 
-class _MemoryEvents(logging.Handler):
-    """Collects the memory budgets and adaptations that nodes log (``memory_budget``)."""
+class _NodeEvents(logging.Handler):
+    """Collects what nodes log for the report: memory budgets and adaptations, cluster tasks."""
 
     def __init__(self, run: ObservedRun) -> None:
         super().__init__(logging.DEBUG)
@@ -85,11 +87,15 @@ class _MemoryEvents(logging.Handler):
     def emit(self, record: logging.LogRecord) -> None:
         budget = getattr(record, MEMORY_BUDGET, None)
         adaptation = getattr(record, MEMORY_ADAPTATION, None)
+        tasks = getattr(record, CLUSTER_TASKS, None)
         node = self._run.latest_node()
         if budget is not None:
             self.budgets[node] = MemoryBudgetRecord(**budget)
         if adaptation is not None:
             self.adaptations.append({"node": node, **adaptation})
+        if tasks is not None and node:
+            node_record = self._run.records[node]
+            node_record.cluster_tasks = (node_record.cluster_tasks or 0) + tasks
 
 
 class ObservedRun:
@@ -122,8 +128,15 @@ class ObservedRun:
         allowed = detect_budget()
         self.memory_allowed = MemoryBudgetRecord(mb=round(allowed.mb, 1), source=allowed.source,
                                                  detail=allowed.detail)
-        self.memory_events = _MemoryEvents(self)
-        logging.getLogger().addHandler(self.memory_events)
+        self.node_events = _NodeEvents(self)
+        logging.getLogger().addHandler(self.node_events)
+        client = current_client()
+        if client is not None:
+            from sbir_enrichment.hooks.cluster_watch import ClusterWatch  # noqa: PLC0415 - dask only
+
+            self.cluster: ClusterWatch | None = ClusterWatch(client, self.directory)
+        else:
+            self.cluster = None
         self._figure_sources = config.figure_sources()
         if config.memray_enabled:
             if self.concurrent:
@@ -196,25 +209,37 @@ class ObservedRun:
                 self.close(record)
         run_peak = self.sampler.close(_RUN_WINDOW)
         self.sampler.stop()
-        logging.getLogger().removeHandler(self.memory_events)
+        logging.getLogger().removeHandler(self.node_events)
+        cluster = self.cluster.finish(self.command()) if self.cluster is not None else None
         if self.memray is not None and self.config.memray.flamegraphs:
             for record in self.records.values():
                 if record.memray is not None:
                     html = write_flamegraph(Path(record.memray["bin"]))
                     record.memray["flamegraph"] = str(html) if html else None
         report = self.report(status, error, end_wall - self.start_wall, end_cpu - self.start_cpu,
-                             run_peak)
+                             run_peak, cluster=cluster)
         for alert in report.alerts:
             logger.warning("ALERT %s", alert.message)
         write_run_report(report, self.directory, self.project_path / self.config.latest_dir)
         return report
+
+    def command(self) -> str:
+        """The ``kedro run`` this is, as typed (pipelines, env, runtime parameters)."""
+        pipelines = self.params.get("pipeline_names")
+        params = self.params.get("runtime_params")
+        return " ".join([
+            "kedro run",
+            *([f"--pipelines {','.join(pipelines)}"] if pipelines else []),
+            *([f"--env {self.params['env']}"] if self.params.get("env") else []),
+            *([f"--params {params}"] if params else []),
+        ])
 
     def _relative(self, path: Path) -> str:
         return str(path.relative_to(self.project_path)) \
             if path.is_relative_to(self.project_path) else str(path)
 
     def report(self, status: str, error: BaseException | None, wall_s: float, cpu_s: float,
-               run_peak: int) -> RunReport:
+               run_peak: int, *, cluster: ClusterRecord | None = None) -> RunReport:
         """The run report's content."""
         unit = self.config.throughput.unit if self.config.throughput else ""
         nodes = [
@@ -255,6 +280,8 @@ class ObservedRun:
         elif self.concurrent:
             notes.append(f"{self.runner}: nodes overlap, so per-node CPU and memory overlap too.")
         reports = {"run_report": self._relative(self.directory / REPORT_MD), **self.reports}
+        if self.cluster is not None and self.cluster.html.exists():
+            reports["dask_performance_report"] = self._relative(self.cluster.html)
         return RunReport(
             run_id=str(self.params["run_id"]),
             status="success" if status == "success" else "failed",
@@ -271,8 +298,9 @@ class ObservedRun:
             memray=MemraySettings(enabled=self.memray is not None,
                                   arrow_memory_pool=self.arrow_pool),
             memory=MemoryRecord(allowed=self.memory_allowed,
-                                budgets=self.memory_events.budgets,
-                                adaptations=self.memory_events.adaptations),
+                                budgets=self.node_events.budgets,
+                                adaptations=self.node_events.adaptations),
+            cluster=cluster,
             totals=totals,
             figures=self.figures,
             reports=reports,

@@ -6,6 +6,10 @@ estimated from the data being linked), ``link_awards`` (one chunk of awards in, 
 with their match, probability and weights out), ``review_candidates`` (the review band, long
 form) and ``accuracy_report`` (precision, recall and reliability against a truth table). Name
 and identifier normalisers live in ``names`` and ``identifiers``.
+
+Threads: the linkage's parallel parts (rapidfuzz, the blocking keys) use Arrow's CPU count,
+``pyarrow.cpu_count()`` (``OMP_NUM_THREADS`` when set, else the machine's cores), so a
+Dask worker started with one thread links with one.
 """
 
 from sbir_enrichment.matching.candidates import AWARD_COLUMNS

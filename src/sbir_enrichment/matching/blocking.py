@@ -22,7 +22,6 @@ A ``KeyTable`` holds ``key << 32 | row`` sorted in one ``uint64`` array; lookups
 
 from __future__ import annotations
 
-import os
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
@@ -82,6 +81,14 @@ class KeyTable:
         del key
         sizes = np.diff(np.r_[starts, len(self.packed)])
         return KeyTable(self.packed[np.repeat(sizes <= max_block, sizes)]).compacted()
+
+    def without(self, keys: np.ndarray) -> KeyTable:
+        """The table without the rows of ``keys`` (sorted ``uint32``)."""
+        if len(self.packed) == 0 or len(keys) == 0:
+            return self
+        key = (self.packed >> _ROW_BITS).astype(np.uint32)
+        at = np.minimum(np.searchsorted(keys, key), len(keys) - 1)
+        return KeyTable(self.packed[keys[at] != key]).compacted()
 
     def ranges(self, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Start and stop positions in ``packed`` of each key's rows (empty for key 0).
@@ -143,7 +150,7 @@ class NameKeys:
         """
         text = as_strings(names_norm)
         offsets, data = string_buffers(text)
-        with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
+        with ThreadPoolExecutor(max_workers=pa.cpu_count()) as pool:
             parts = [list(part) for part in pool.map(
                 lambda block: _block_name_keys(offsets[block[0] : block[1] + 1], data, block[0],
                                                name_ends),

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from sbir_enrichment.matching.blocking import distinct_pairs
 from sbir_enrichment.matching.comparisons import (
@@ -26,11 +27,12 @@ from sbir_enrichment.matching.comparisons import (
     spelled_alike,
 )
 from sbir_enrichment.matching.hashing import string_keys
-from sbir_enrichment.matching.index import RecipientIndex, duns_keys
+from sbir_enrichment.matching.index import RecipientIndex, column_values, duns_keys
 from sbir_enrichment.matching.names import legal_form_codes, normalise_name
 from sbir_enrichment.matching.settings import MatchSettings
 
 _ROW_BITS = np.uint64(32)
+_STRINGS = {pa.string(): pd.StringDtype(), pa.large_string(): pd.StringDtype()}
 AWARD_COLUMNS: tuple[str, ...] = ("company", "state", "uei", "duns")
 """The award columns the linkage reads."""
 
@@ -90,6 +92,98 @@ class Pairs:
     def take(self, which: np.ndarray) -> Pairs:
         """The pairs at ``which`` (a mask or positions)."""
         return Pairs(self.position[which], self.row[which], self.levels[which])
+
+
+@dataclass(frozen=True)
+class CandidateRows:
+    """The recipients of a batch's candidates: what deciding among them and writing the match
+    read of each. Positions follow ``rows`` (rows of the whole recipient table, increasing)."""
+
+    rows: np.ndarray
+    recipients: pa.Table
+    """``RECIPIENT_COLUMNS`` of each."""
+    uei_key: np.ndarray
+    duns_key: np.ndarray
+    compact_key: np.ndarray
+    legal_form: np.ndarray
+
+    @classmethod
+    def of(cls, index: RecipientIndex, rows: np.ndarray) -> CandidateRows:
+        """The recipients at ``rows`` of ``index`` (distinct, increasing)."""
+        return cls(index.table_rows(rows), index.recipients.take(pa.array(rows, pa.int64())),
+                   index.uei_key[rows], index.duns_key[rows], index.compact_key[rows],
+                   index.legal_forms(rows))
+
+    @classmethod
+    def concat(cls, parts: list[CandidateRows]) -> CandidateRows:
+        """The recipients of several parts, each once, by row."""
+        rows = np.concatenate([part.rows for part in parts])
+        rows, first = np.unique(rows, return_index=True)
+        table = pa.concat_tables([part.recipients for part in parts])
+        return cls(rows, table.take(pa.array(first, pa.int64())), *(
+            np.concatenate([getattr(part, name) for part in parts])[first]
+            for name in ("uei_key", "duns_key", "compact_key", "legal_form")))
+
+    def at(self, rows: np.ndarray) -> np.ndarray:
+        """Positions of ``rows`` (rows of the whole table, each one of ``self.rows``)."""
+        return np.searchsorted(self.rows, rows)
+
+    def column(self, name: str, rows: np.ndarray, missing: str | None = None) -> np.ndarray:
+        """One recipient column at ``rows`` as an object array (missing values → ``missing``)."""
+        return column_values(self.recipients, name, self.at(rows), missing)
+
+    def rows_frame(self, rows: np.ndarray) -> pd.DataFrame:
+        """The recipient columns of ``rows`` (in that order) as a frame."""
+        table = self.recipients.take(pa.array(self.at(rows), pa.int64()))
+        return table.to_pandas(types_mapper=_STRINGS.get)
+
+
+@dataclass(frozen=True)
+class Candidates:
+    """Every candidate pair of a batch of awards, and all a decision among them reads."""
+
+    pairs: Pairs
+    """Sorted by award then row; rows are rows of the whole recipient table."""
+    recipients: CandidateRows
+    award_names: np.ndarray
+    """Normalised name of each award (``None``: it has none)."""
+    recipient_count: int
+    """Recipients in the whole table."""
+
+    @classmethod
+    def merge(cls, parts: list[Candidates]) -> Candidates:
+        """The candidates of one batch found in several partitions of the recipient table.
+
+        Each pair is kept once (a pair is compared alike wherever it is found).
+        """
+        first = parts[0]
+        if len(parts) == 1:
+            return first
+        if any(part.recipient_count != first.recipient_count
+               or not np.array_equal(part.award_names, first.award_names) for part in parts):
+            raise ValueError("candidates of different awards or recipient tables")
+        packed = np.concatenate([_packed(part.pairs.position, part.pairs.row)
+                                 for part in parts])
+        packed, at = np.unique(packed, return_index=True)
+        levels = np.concatenate([part.pairs.levels for part in parts])[at]
+        pairs = Pairs((packed >> _ROW_BITS).astype(np.int64),
+                      (packed & np.uint64(0xFFFFFFFF)).astype(np.int64), levels)
+        return cls(pairs, CandidateRows.concat([part.recipients for part in parts]),
+                   first.award_names, first.recipient_count)
+
+
+def find_candidates(awards: pd.DataFrame, index: RecipientIndex,
+                    settings: MatchSettings) -> Candidates:
+    """The candidates of ``awards`` (``AWARD_COLUMNS``) in ``index``, compared."""
+    batch = AwardBatch.of(awards, index)
+    pairs = candidate_pairs(batch, index, settings)
+    rows, local = np.unique(pairs.row, return_inverse=True)
+    found = CandidateRows.of(index, rows)
+    names = batch.names.names.to_numpy(dtype=object, na_value=None)
+    award_names = np.where(batch.name_code >= 0, names[np.maximum(batch.name_code, 0)]
+                           if len(names) else None, None)
+    return Candidates(Pairs(pairs.position, found.rows[local], pairs.levels), found,
+                      award_names, index.recipient_count)
 
 
 def _expand(codes: np.ndarray, owners: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

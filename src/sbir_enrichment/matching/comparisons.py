@@ -30,6 +30,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 from rapidfuzz import process
 from rapidfuzz.distance import OSA, Indel
 
@@ -104,14 +105,14 @@ def _similarity(left: np.ndarray, right: np.ndarray, cutoff: float) -> np.ndarra
     if len(left) == 0:
         return np.zeros(0)
     return process.cpdist(left, right, scorer=Indel.normalized_similarity,
-                          score_cutoff=cutoff, workers=-1, dtype=np.float64)
+                          score_cutoff=cutoff, workers=pa.cpu_count(), dtype=np.float64)
 
 
 def _one_typo(left: np.ndarray, right: np.ndarray) -> np.ndarray:
     """Whether each pair is one typo apart: a letter changed, dropped, added or two swapped."""
     if len(left) == 0:
         return np.zeros(0, dtype=bool)
-    return process.cpdist(left, right, scorer=OSA.distance, score_cutoff=1, workers=-1,
+    return process.cpdist(left, right, scorer=OSA.distance, score_cutoff=1, workers=pa.cpu_count(),
                           dtype=np.int32) <= 1
 
 
@@ -151,7 +152,7 @@ def compare_names(batch: NameBatch, codes: np.ndarray, rows: np.ndarray, index: 
     a_packed, a_word, a_start = _words_of(batch.keys, len(batch.names))
     right_set, _, r_start = _words_of(right_keys, len(distinct_rows))
     a_counts = index.word_counts(a_word)
-    a_bits = word_bits(a_counts, len(index))
+    a_bits = word_bits(a_counts, index.recipient_count)
     a_total = np.bincount((a_packed >> _ROW_BITS).astype(np.int64), weights=a_bits,
                           minlength=len(batch.names))
     r_total = index.name_bits[distinct_rows].astype(np.float64)
@@ -181,7 +182,7 @@ def compare_names(batch: NameBatch, codes: np.ndarray, rows: np.ndarray, index: 
 
     # Whole names: exact, similar, acronyms.
     exact = batch.keys.compact[codes] == index.compact_key[rows]
-    exact_count = index.compact.sizes(batch.keys.compact)[codes]
+    exact_count = index.compact_sizes(batch.keys.compact)[codes]
     left = batch.names.to_numpy(dtype=object, na_value="")[codes]
     similarity = _similarity(left, right_names[local], settings.fuzzy_similarity)
     shorter = np.minimum(text_lengths(batch.names)[codes], index.name_length[rows])

@@ -17,8 +17,7 @@ import pandas as pd
 from sbir_enrichment.matching.comparisons import COMPARISONS
 
 if TYPE_CHECKING:
-    from sbir_enrichment.matching.candidates import AwardBatch
-    from sbir_enrichment.matching.index import RecipientIndex
+    from sbir_enrichment.matching.candidates import Candidates
     from sbir_enrichment.matching.linker import Decisions, Scored
     from sbir_enrichment.matching.model import MatchModel
     from sbir_enrichment.matching.settings import MatchSettings
@@ -50,8 +49,8 @@ def _quoted(values: np.ndarray) -> pd.Series:
     return "'" + _text(values) + "'"
 
 
-def reasons(n: int, scored: Scored, decisions: Decisions, *, index: RecipientIndex,
-            batch: AwardBatch, model: MatchModel, settings: MatchSettings) -> np.ndarray:
+def reasons(n: int, scored: Scored, decisions: Decisions, *, candidates: Candidates,
+            model: MatchModel, settings: MatchSettings) -> np.ndarray:
     """``match_reason`` of each of the ``n`` awards."""
     out = np.full(n, NO_CANDIDATE, dtype=object)
     if len(decisions.position) == 0:
@@ -59,20 +58,21 @@ def reasons(n: int, scored: Scored, decisions: Decisions, *, index: RecipientInd
     best = decisions.best
     rows = scored.pairs.row[best]
     levels = scored.pairs.levels[best]
-    codes = batch.name_code[decisions.position]
-    award_names = "'" + _text(batch.names.names.to_numpy(dtype=object, na_value="")[
-        np.maximum(codes, 0)]) + "'"
-    award_names = award_names.where(codes >= 0, "(award has no name)")
-    text = (_text(_DECISION[decisions.status]) + " " + _quoted(index.column("name", rows))
+    found = candidates.recipients
+    names = candidates.award_names[decisions.position]
+    named = pd.Series(names).notna().to_numpy()
+    award_names = "'" + _text(np.where(named, names, "")) + "'"
+    award_names = award_names.where(named, "(award has no name)")
+    text = (_text(_DECISION[decisions.status]) + " " + _quoted(found.column("name", rows))
             + ": name " + award_names + " ")
     for i, (comparison, names) in enumerate(COMPARISONS.items()):
         level_name = _text(np.asarray(names, dtype=object)[levels[:, i]])
         if i == 0:
-            text = text + level_name + " " + _quoted(index.column("name_norm", rows, "")) + " "
+            text = text + level_name + " " + _quoted(found.column("name_norm", rows, "")) + " "
         else:
             text = text + "; " + comparison + " " + level_name + " "
         text = text + _signed(scored.weights[best, i])
-    prior = np.full(len(best), model.prior_bits(len(index)))
+    prior = np.full(len(best), model.prior_bits(candidates.recipient_count))
     text = (text + "; prior " + _signed(prior) + "; rivals " + _signed(decisions.rivals)
             + " → probability " + _formatted(decisions.probability, 3, ".3f"))
     threshold = np.where(decisions.status == 2, "", np.where(

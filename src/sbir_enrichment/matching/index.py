@@ -10,6 +10,7 @@ the blocking keys of ``blocking.NameKeys``. A chunk asks with arrays and gets ar
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -28,6 +29,9 @@ from sbir_enrichment.matching.names import legal_form_codes
 from sbir_enrichment.matching.settings import MatchSettings
 from sbir_enrichment.matching.storage import ArrayStore
 
+if TYPE_CHECKING:
+    from sbir_enrichment.matching.partitions import SharedStatistics
+
 # Recipient-index columns the linkage reads (docs/architecture.md, "Recipient index").
 RECIPIENT_COLUMNS: tuple[str, ...] = (
     "recipient_hash", "uei", "duns", "parent_uei", "name", "name_norm", "state",
@@ -36,7 +40,6 @@ RECIPIENT_COLUMNS: tuple[str, ...] = (
 _SCHEMA = pa.schema([(name, pa.string()) for name in RECIPIENT_COLUMNS])
 MISSING_STATE = -1
 UNKNOWN_STATE = -2  # an award state no recipient has: known, and equal to none
-_STRINGS = {pa.string(): pd.StringDtype(), pa.large_string(): pd.StringDtype()}
 _NOT_YET = -2  # legal form not read yet (it is read on first use, for candidate rows only)
 _STATISTICS_SLICE = 1 << 21
 
@@ -53,30 +56,41 @@ def text_lengths(text: pd.Series | pa.Array | pa.ChunkedArray) -> np.ndarray:
     return pc.fill_null(lengths, 0).to_numpy(zero_copy_only=False).astype(np.int32)
 
 
+def column_values(table: pa.Table, name: str, rows: np.ndarray,
+                  missing: str | None = None) -> np.ndarray:
+    """One column of ``table`` at ``rows`` as an object array (missing values → ``missing``)."""
+    values = table.column(name).take(pa.array(rows, pa.int64()))
+    if missing is not None:
+        values = pc.fill_null(values, missing)
+    return np.asarray(values.to_numpy(zero_copy_only=False), dtype=object)
+
+
 def word_bits(counts: np.ndarray, recipients: int) -> np.ndarray:
     """Information of a word carried by ``counts`` of ``recipients`` (``log2(N / count)``)."""
     return np.log2(max(recipients, 1) / np.maximum(counts, 1)).astype(np.float64)
 
 
-def _word_statistics(words: KeyTable, recipients: int
+def _word_statistics(words: KeyTable, recipients: int, shared: SharedStatistics | None
                      ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Distinct word keys, how many recipients carry each, and each recipient's name bits.
 
     ``words.packed`` is sorted by word then row, so a word repeated within a name is adjacent.
+    The counts are the ``shared`` ones when given (a partition), else counted here.
     Rows are summed a slice at a time, so the temporaries stay small next to the table itself.
     """
     packed = words.packed
-    if len(packed) == 0:
-        return (np.zeros(0, np.uint32), np.zeros(0, np.int32),
-                np.zeros(recipients, np.float32))
     distinct = np.ones(len(packed), dtype=bool)
     distinct[1:] = packed[1:] != packed[:-1]
-    word = (packed >> np.uint64(32)).astype(np.uint32)
-    first = run_starts(word)
-    keys = word[first]
-    del word
-    counts = np.add.reduceat(distinct, first, dtype=np.int64)
-    bits = word_bits(counts, recipients)
+    if shared is not None:
+        keys, counts, everyone = shared.word_keys, shared.word_rows, shared.recipients
+    else:
+        word = (packed >> np.uint64(32)).astype(np.uint32)
+        first = run_starts(word)
+        keys, everyone = word[first], recipients
+        del word
+        counts = np.add.reduceat(distinct, first, dtype=np.int64) if len(first) else np.zeros(
+            0, np.int64)
+    bits = word_bits(counts, everyone)
     name_bits = np.zeros(recipients, dtype=np.float64)
     for start in range(0, len(packed), _STATISTICS_SLICE):
         stop = start + _STATISTICS_SLICE
@@ -84,7 +98,7 @@ def _word_statistics(words: KeyTable, recipients: int
         weights = bits[np.searchsorted(keys, (part >> np.uint64(32)).astype(np.uint32))]
         rows = (part & np.uint64(0xFFFFFFFF)).astype(np.intp)
         name_bits += np.bincount(rows, weights=weights, minlength=recipients)
-    return keys, counts.astype(np.int32), name_bits.astype(np.float32)
+    return keys.astype(np.uint32), counts.astype(np.int32), name_bits.astype(np.float32)
 
 
 def _kept(table: KeyTable, keep: Callable[[np.ndarray], np.ndarray]) -> KeyTable:
@@ -95,16 +109,25 @@ class RecipientIndex:
     """Recipients and their lookup tables; rows are positions in ``recipients``."""
 
     def __init__(self, recipients: pa.Table, settings: MatchSettings,
-                 store: ArrayStore | None = None) -> None:
+                 store: ArrayStore | None = None, shared: SharedStatistics | None = None,
+                 rows: np.ndarray | None = None) -> None:
         """Build every key table over ``recipients`` (columns ``RECIPIENT_COLUMNS``).
 
         Blocking tables keep only blocks small enough to propose candidates under
         ``settings`` (the word frequencies are kept apart, for every word). Every array that
         lives as long as the index is kept by ``store`` (in memory by default).
+
+        A partition of a larger table (``partitions``) is given the ``shared`` statistics of
+        the whole table and the ``rows`` (increasing) its recipients have there; its searches
+        then propose and compare pairs exactly as the whole table's index does.
         """
         store = store or ArrayStore()
         keep = store.keep
         self.recipients = recipients
+        self._rows = None if rows is None else keep(np.asarray(rows, dtype=np.int64))
+        self.recipient_count = recipients.num_rows if shared is None else shared.recipients
+        """Recipients in the whole table."""
+        self._shared = shared
         self.mapped_bytes = store.bytes_mapped
         self.name_ends = settings.name_ends  # the award side must use the same keys
         name_norm = recipients.column("name_norm")
@@ -126,23 +149,33 @@ class RecipientIndex:
         ends = list(pending.pop("ends"))
         del keys
         every_word = KeyTable.build(pending.pop("word"), pending.pop("word_owner"))
-        word_keys, word_rows, name_bits = _word_statistics(every_word, recipients.num_rows)
+        word_keys, word_rows, name_bits = _word_statistics(every_word, recipients.num_rows,
+                                                           shared)
         self._word_keys, self._word_rows, self.name_bits = (
             keep(word_keys), keep(word_rows), keep(name_bits))
-        self.words = _kept(every_word.capped(settings.max_word_block), keep)
+        self.words = _kept(every_word.capped(settings.max_word_block) if shared is None
+                           else every_word.without(shared.common_words(settings.max_word_block)),
+                           keep)
         del every_word
         self.compact_key = keep(pending.pop("compact"))
         self.compact = _kept(KeyTable.build(self.compact_key), keep)
-        self.ends = []
-        while ends:
-            self.ends.append(_kept(KeyTable.build(ends.pop(0),
-                                                  max_block=settings.max_affix_block), keep))
-        self.head = _kept(KeyTable.build(pending.pop("head"), max_block=settings.max_affix_block),
-                          keep)
-        self.initials = _kept(KeyTable.build(pending.pop("initials"),
-                                             max_block=settings.max_initials_block), keep)
+        affix, acronym = settings.max_affix_block, settings.max_initials_block
+        oversized_ends = (None,) * len(ends) if shared is None else shared.oversized_ends
+        self.ends = [self._table(ends.pop(0), affix, oversized, keep)
+                     for oversized in oversized_ends]
+        self.head = self._table(pending.pop("head"), affix,
+                                None if shared is None else shared.oversized_head, keep)
+        self.initials = self._table(pending.pop("initials"), acronym,
+                                    None if shared is None else shared.oversized_initials, keep)
         self.mapped_bytes = store.bytes_mapped
         store.close()
+
+    @staticmethod
+    def _table(keys: np.ndarray, max_block: int, oversized: np.ndarray | None,
+               keep: Callable[[np.ndarray], np.ndarray]) -> KeyTable:
+        """A capped key table, without the ``oversized`` keys of the whole table if given."""
+        table = KeyTable.build(keys, max_block=max_block)
+        return _kept(table if oversized is None else table.without(oversized), keep)
 
     @staticmethod
     def table_of(frame: pd.DataFrame) -> pa.Table:
@@ -182,17 +215,13 @@ class RecipientIndex:
     def __len__(self) -> int:
         return self.recipients.num_rows
 
+    def table_rows(self, rows: np.ndarray) -> np.ndarray:
+        """The rows of the whole recipient table that ``rows`` of this index are."""
+        return rows if self._rows is None else self._rows[rows]
+
     def column(self, name: str, rows: np.ndarray, missing: str | None = None) -> np.ndarray:
         """One recipient column at ``rows`` as an object array (missing values → ``missing``)."""
-        values = self.recipients.column(name).take(pa.array(rows, pa.int64()))
-        if missing is not None:
-            values = pc.fill_null(values, missing)
-        return np.asarray(values.to_numpy(zero_copy_only=False), dtype=object)
-
-    def rows_frame(self, rows: np.ndarray) -> pd.DataFrame:
-        """The recipient columns of ``rows`` (in that order) as a frame."""
-        table = self.recipients.take(pa.array(rows, pa.int64()))
-        return table.to_pandas(types_mapper=_STRINGS.get)
+        return column_values(self.recipients, name, rows, missing)
 
     def legal_forms(self, rows: np.ndarray) -> np.ndarray:
         """Legal-form code (``names.legal_form_codes``, -1 none) of each recipient in ``rows``.
@@ -213,6 +242,21 @@ class RecipientIndex:
             return np.zeros(len(word_keys), dtype=np.int64)
         at = np.minimum(np.searchsorted(self._word_keys, word_keys), len(self._word_keys) - 1)
         return np.where(self._word_keys[at] == word_keys, self._word_rows[at], 0).astype(np.int64)
+
+    def compact_sizes(self, keys: np.ndarray) -> np.ndarray:
+        """How many recipients of the whole table carry each space-free name (by key).
+
+        In a partition, exact for every name more than one recipient carries and for the names
+        it holds (the only ones whose count is read).
+        """
+        sizes = self.compact.sizes(keys)
+        return sizes if self._shared is None else self._shared.compact_block_sizes(keys, sizes)
+
+    def _word_block_sizes(self, keys: np.ndarray, max_block: int) -> np.ndarray:
+        """Occurrences of each word in the whole table's word table (0 above ``max_block``)."""
+        if self._shared is None:
+            return self.words.sizes(keys)
+        return self._shared.word_block_sizes(keys, max_block)
 
     def state_codes(self, states: pd.Series) -> np.ndarray:
         """Award states coded like the recipients' (missing −1, a state no recipient has −2)."""
@@ -235,7 +279,7 @@ class RecipientIndex:
 
     def _rarest_words(self, keys: NameKeys, settings: MatchSettings) -> np.ndarray:
         """Positions in ``keys.word`` of each name's rarest words held by few enough recipients."""
-        sizes = self.words.sizes(keys.word)
+        sizes = self._word_block_sizes(keys.word, settings.max_word_block)
         usable = np.flatnonzero((sizes > 0) & (sizes <= settings.max_word_block))
         order = np.lexsort((sizes[usable], keys.word_owner[usable]))
         rank = run_ranks(keys.word_owner[usable][order])
@@ -256,7 +300,8 @@ class RecipientIndex:
         by_words = [
             self.compact.pairs(keys.compact, positions),
             self.words.pairs(keys.word[chosen], keys.word_owner[chosen]),
-            self.compact.pairs(keys.initials, positions, acronyms),
+            self.compact.pairs(np.where(self.compact_sizes(keys.initials) <= acronyms,
+                                        keys.initials, 0), positions),
             self.initials.pairs(keys.compact, positions, acronyms),
         ]
         by_spelling = [table.pairs(name_keys, positions, affixes)

@@ -24,7 +24,12 @@ import pandas as pd
 
 from sbir_enrichment.matching import explain
 from sbir_enrichment.matching.blocking import run_ranks, run_starts
-from sbir_enrichment.matching.candidates import AwardBatch, Pairs, candidate_pairs
+from sbir_enrichment.matching.candidates import (
+    CandidateRows,
+    Candidates,
+    Pairs,
+    find_candidates,
+)
 from sbir_enrichment.matching.comparisons import COMPARISONS, level
 from sbir_enrichment.matching.index import RecipientIndex
 from sbir_enrichment.matching.model import MatchModel
@@ -64,11 +69,13 @@ class Scored:
     """``2^W / (1 + Σ 2^W)`` over the award's candidates: each candidate's share of the award."""
 
 
-def score(pairs: Pairs, index: RecipientIndex, model: MatchModel) -> Scored:
+def score(candidates: Candidates, model: MatchModel) -> Scored:
     """Weigh every pair and order each award's candidates best first (ties: UEI, then row)."""
+    pairs = candidates.pairs
     weights = model.pair_weights(pairs)
-    total = model.prior_bits(len(index)) + weights.sum(axis=1)
-    order = np.lexsort((pairs.row, index.uei_key[pairs.row] == 0, -total, pairs.position))
+    total = model.prior_bits(candidates.recipient_count) + weights.sum(axis=1)
+    no_uei = candidates.recipients.uei_key[candidates.recipients.at(pairs.row)] == 0
+    order = np.lexsort((pairs.row, no_uei, -total, pairs.position))
     pairs, weights, total = pairs.take(order), weights[order], total[order]
     starts = run_starts(pairs.position)
     every = np.logaddexp2.reduceat(total, starts) if len(starts) else np.zeros(0)
@@ -77,20 +84,21 @@ def score(pairs: Pairs, index: RecipientIndex, model: MatchModel) -> Scored:
     return Scored(pairs, weights, total, share)
 
 
-def _same_firm(index: RecipientIndex, row: np.ndarray, best_row: np.ndarray) -> np.ndarray:
+def _same_firm(found: CandidateRows, rows: np.ndarray, best_rows: np.ndarray) -> np.ndarray:
     """Whether each candidate row is the same firm as its award's best row.
 
     The same firm: a shared UEI or DUNS, or the same name with no conflicting identifier or
     legal form (a firm's old rows often lack a legal form or an identifier).
     """
-    duns, uei, compact = index.duns_key, index.uei_key, index.compact_key
+    duns, uei, compact = found.duns_key, found.uei_key, found.compact_key
+    row, best_row = found.at(rows), found.at(best_rows)
 
     def agree(values: np.ndarray) -> np.ndarray:
         return (values[row] == values[best_row]) | (values[row] == 0) | (values[best_row] == 0)
 
     shared_id = ((duns[row] == duns[best_row]) & (duns[row] != 0)) | (
         (uei[row] == uei[best_row]) & (uei[row] != 0))
-    form, best_form = (legal_form_types(index.legal_forms(r)) for r in (row, best_row))
+    form, best_form = (legal_form_types(found.legal_form[r]) for r in (row, best_row))
     same_form = (form == best_form) | (form < 0) | (best_form < 0)
     same_name = (compact[row] == compact[best_row]) & agree(duns) & agree(uei) & same_form
     return shared_id | same_name
@@ -109,7 +117,7 @@ class Decisions:
     status: np.ndarray
 
 
-def decide(scored: Scored, index: RecipientIndex, settings: MatchSettings) -> Decisions:
+def decide(scored: Scored, found: CandidateRows, settings: MatchSettings) -> Decisions:
     """Each award's best candidate, its rivals' weight, match probability and decision."""
     pairs = scored.pairs
     starts = run_starts(pairs.position)
@@ -119,7 +127,7 @@ def decide(scored: Scored, index: RecipientIndex, settings: MatchSettings) -> De
                          np.zeros(0, np.int8))
     sizes = np.diff(np.r_[starts, len(pairs)])
     best_row = np.repeat(pairs.row[starts], sizes)
-    other = ~_same_firm(index, pairs.row, best_row)
+    other = ~_same_firm(found, pairs.row, best_row)
     rival_mass = np.logaddexp2.reduceat(np.where(other, scored.total, -np.inf), starts)
     rivals = -np.logaddexp2(0.0, rival_mass)
     log_odds = scored.total[starts] + rivals
@@ -134,7 +142,7 @@ def _method(levels: np.ndarray) -> np.ndarray:
                     np.where(levels[:, 4] == _DUNS_SAME, "duns_exact", "name_fuzzy"))
 
 
-def _review_frame(scored: Scored, decisions: Decisions, index: RecipientIndex, n: int,
+def _review_frame(scored: Scored, decisions: Decisions, found: CandidateRows, n: int,
                   top_k: int) -> pd.DataFrame:
     """Top candidates of the review-band awards, wide (``review_columns(top_k)``)."""
     in_review = np.zeros(n, dtype=bool)
@@ -145,7 +153,7 @@ def _review_frame(scored: Scored, decisions: Decisions, index: RecipientIndex, n
     for r in range(1, top_k + 1):
         chosen = keep[rank == r - 1]
         at = scored.pairs.position[chosen]
-        fields = index.rows_frame(scored.pairs.row[chosen])
+        fields = found.rows_frame(scored.pairs.row[chosen])
         for field in REVIEW_FIELDS:
             if field == "score":
                 values = pd.Series(np.nan, index=range(n), dtype="float64")
@@ -170,10 +178,16 @@ def link_awards(awards: pd.DataFrame, index: RecipientIndex, model: MatchModel,
     Returns:
         ``awards`` (same rows, same order) plus ``MATCH_COLUMNS`` and ``review_columns``.
     """
+    return decide_links(awards, find_candidates(awards, index, settings), model, settings)
+
+
+def decide_links(awards: pd.DataFrame, candidates: Candidates, model: MatchModel,
+                 settings: MatchSettings) -> pd.DataFrame:
+    """``link_awards`` from the awards' candidates (of one index, or merged from partitions)."""
     n = len(awards)
-    batch = AwardBatch.of(awards, index)
-    scored = score(candidate_pairs(batch, index, settings), index, model)
-    decisions = decide(scored, index, settings)
+    found = candidates.recipients
+    scored = score(candidates, model)
+    decisions = decide(scored, found, settings)
     best = decisions.best
     accepted = decisions.status == ACCEPT
 
@@ -185,23 +199,23 @@ def link_awards(awards: pd.DataFrame, index: RecipientIndex, model: MatchModel,
     probability[decisions.position] = decisions.probability
     match["match_score"] = 100.0 * probability
     match["match_probability"] = probability
-    recipient = index.rows_frame(scored.pairs.row[best[accepted]])
+    recipient = found.rows_frame(scored.pairs.row[best[accepted]])
     for column, source in _OUTPUT_FIELDS.items():
         values = pd.Series(None, index=range(n), dtype="str")
         values.iloc[decisions.position[accepted]] = recipient[source].to_numpy(dtype=object)
         match[column] = values
     match["match_reason"] = pd.Series(
-        explain.reasons(n, scored, decisions, index=index, batch=batch, model=model,
+        explain.reasons(n, scored, decisions, candidates=candidates, model=model,
                         settings=settings), dtype="str")
     match["in_review_band"] = False
     match.loc[decisions.position[decisions.status == REVIEW], "in_review_band"] = True
     weights = np.full((n, len(WEIGHT_COLUMNS)), np.nan)
-    weights[decisions.position, 0] = model.prior_bits(len(index))
+    weights[decisions.position, 0] = model.prior_bits(candidates.recipient_count)
     weights[decisions.position, 1:-1] = scored.weights[best]
     weights[decisions.position, -1] = decisions.rivals
     for i, column in enumerate(WEIGHT_COLUMNS):
         match[column] = weights[:, i]
-    out = pd.concat([match, _review_frame(scored, decisions, index, n, settings.review_top_k)],
+    out = pd.concat([match, _review_frame(scored, decisions, found, n, settings.review_top_k)],
                     axis=1)
     out.index = awards.index
     return pd.concat([awards, out], axis=1)

@@ -85,7 +85,7 @@ def _corrected(words: pa.Array) -> pa.Array:
     if len(candidates) == 0:
         return words
     distance = process.cdist(candidates.to_pylist(), _LONG_WORDS, scorer=OSA.distance,
-                             score_cutoff=1, dtype=np.int8, workers=-1)
+                             score_cutoff=1, dtype=np.int8, workers=pa.cpu_count())
     closest = distance.argmin(axis=1)
     initials = pc.utf8_slice_codeunits(candidates, 0, 1).to_numpy(zero_copy_only=False)
     misspelt = (distance.min(axis=1) <= 1) & (

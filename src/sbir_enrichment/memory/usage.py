@@ -29,6 +29,7 @@ import psutil
 
 MB = 1024 * 1024
 _STATM = Path("/proc/self/statm")
+_STATUS = Path("/proc/self/status")
 
 
 def _rss_readers() -> tuple[Callable[[], int], Callable[[], int]]:
@@ -57,6 +58,19 @@ def process_maxrss() -> int:
     """
     maxrss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     return maxrss if sys.platform == "darwin" else maxrss * 1024
+
+
+def peak_rss() -> int:
+    """This process's own RSS high-water mark in bytes (``VmHWM``; else :func:`process_maxrss`).
+
+    A spawned process (a Dask worker) inherits its parent's ``ru_maxrss``: Linux carries the
+    high-water mark across ``exec``, so a worker started by a 1.5 GB driver reads 1.5 GB at
+    once. ``VmHWM`` counts the process's own pages only.
+    """
+    if not _STATUS.exists():
+        return process_maxrss()
+    line = next(line for line in _STATUS.read_text().splitlines() if line.startswith("VmHWM:"))
+    return int(line.split()[1]) * 1024
 
 
 class PeakSampler:

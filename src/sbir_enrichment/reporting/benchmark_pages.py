@@ -77,6 +77,54 @@ def node_memory_figure(size: dict[str, Any]) -> go.Figure:
     )
 
 
+def _worker_label(workers: int | None) -> str:
+    if workers is None:
+        return "sequential"
+    return f"{workers} Dask worker{'s' if workers > 1 else ''}"
+
+
+def dask_comparison(results: dict[str, Any]) -> list[dict[str, Any]]:
+    """Per size also timed on a Dask cluster: a row per run configuration (sequential first)
+    with its wall time, speed-ups, peak memory (driver and each worker) and checks against the
+    baseline, and a row per configuration of each of the sequential run's heaviest nodes."""
+    checks = {(entry["size"], entry["workers"]): {c["metric"]: c for c in entry["checks"]}
+              for entry in results["regression"].get("dask", [])}
+    compared = []
+    for size in results["sizes"]:
+        if not size.get("dask"):
+            continue
+        configurations = [(None, size, None, None), *(
+            (entry["workers"], entry, entry["speed_up"], entry["speed_up_vs_one_worker"])
+            for entry in size["dask"])]
+        runs = [{"label": _worker_label(workers), "wall_s": figures["wall_s"],
+                 "speed_up": (speed_up or {}).get("run"), "vs_one": (vs_one or {}).get("run"),
+                 "peak_rss_mb": figures["peak_rss_mb"],
+                 "worker_peaks": figures.get("worker_peak_rss_mb", []),
+                 "checks": checks.get((size["size"], workers), {})}
+                for workers, figures, speed_up, vs_one in configurations]
+        nodes = [{"name": heavy["name"], "label": _worker_label(workers),
+                  "wall_s": next((node["wall_s"] for node in figures["nodes"]
+                                  if node["name"] == heavy["name"]), None),
+                  "speed_up": (speed_up or {}).get("nodes", {}).get(heavy["name"]),
+                  "vs_one": (vs_one or {}).get("nodes", {}).get(heavy["name"])}
+                 for heavy in size["bottlenecks"]["time"]
+                 for workers, figures, speed_up, vs_one in configurations]
+        compared.append({"size": size["size"], "runs": runs, "nodes": nodes})
+    return compared
+
+
+def dask_time_figure(compared: dict[str, Any]) -> go.Figure:
+    """Wall time of the run and of its heaviest nodes, one bar per run configuration."""
+    figure = go.Figure(layout={"barmode": "group", "xaxis": {"type": "category"},
+                               "yaxis": {"title": {"text": "seconds"}}})
+    names = list(dict.fromkeys(row["name"] for row in compared["nodes"]))
+    for run in compared["runs"]:
+        walls = [row["wall_s"] for row in compared["nodes"] if row["label"] == run["label"]]
+        figure.add_trace(go.Bar(x=["whole run", *names], y=[run["wall_s"], *walls],
+                                name=run["label"]))
+    return figure
+
+
 def _checks_by_size(regression: dict[str, Any]) -> dict[int, dict[str, dict[str, Any]]]:
     return {entry["size"]: {check["metric"]: check for check in entry["checks"]}
             for entry in regression["sizes"]}
@@ -88,16 +136,18 @@ def _checks_by_yardstick(regression: dict[str, Any]) -> dict[str, dict[str, dict
 
 
 def render_benchmark_summary(results: dict[str, Any]) -> str:
-    """A PR-comment-sized Markdown summary: status, per-size table, yardsticks' accuracy,
-    bottlenecks, baseline."""
+    """A PR-comment-sized Markdown summary: status, per-size table, the Dask runs (when timed),
+    yardsticks' accuracy, bottlenecks, baseline."""
     return render("benchmark_summary.md.j2", results=results,
                   checks_by_size=_checks_by_size(results["regression"]),
                   yardstick_checks=_checks_by_yardstick(results["regression"]),
-                  largest=max(results["sizes"], key=lambda size: size["size"]))
+                  largest=max(results["sizes"], key=lambda size: size["size"]),
+                  dask=dask_comparison(results))
 
 
 def render_benchmark_page(results: dict[str, Any]) -> str:
-    """The benchmark page: status, machine, charts per size, bottlenecks, regression checks."""
+    """The benchmark page: status, machine, charts per size, the Dask runs (when timed),
+    bottlenecks, regression checks."""
     sizes = results["sizes"]
     largest = max(sizes, key=lambda size: size["size"])
     cards = [
@@ -107,7 +157,11 @@ def render_benchmark_page(results: dict[str, Any]) -> str:
         ("chart-node-memory", f"Peak RSS rise per node at {largest['size']:,} awards",
          node_memory_figure(largest)),
     ]
-    return render("benchmark_report.html.j2", results=results, largest=largest,
+    dask = dask_comparison(results)
+    if dask:
+        cards.append(("chart-dask-time", f"Sequential and on Dask workers at "
+                      f"{dask[-1]['size']:,} awards (median wall s)", dask_time_figure(dask[-1])))
+    return render("benchmark_report.html.j2", results=results, largest=largest, dask=dask,
                   chart_cards=[(chart_id, title) for chart_id, title, _ in cards],
                   charts={chart_id: spec(figure) for chart_id, _, figure in cards})
 

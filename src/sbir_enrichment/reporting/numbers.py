@@ -22,6 +22,7 @@ _SPECS = {
     "units": "{:.2f}",         # normalised time in reference units: 12.34
     "change_pct": "{:+.1f}%",  # relative change: +12.3%
     "change_pts": "{:+.2f} pts",  # change in percentage points: -1.25 pts
+    "speed_up": "{:.2f}×",     # one time over another: 1.62×
 }
 KINDS = (*_SPECS, "number")
 

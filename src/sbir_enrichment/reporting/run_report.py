@@ -73,6 +73,9 @@ class NodeFigures(_Record):
     throughput: Throughput | None = None
     error: str | None = None
     memray: MemrayProfile | None = None
+    cluster_tasks: int | None = None
+    """Tasks the node ran on the Dask workers: their time is in ``wall_s``, their CPU and memory
+    are the workers' (``RunReport.cluster``), not in this node's figures."""
 
 
 class Totals(_Record):
@@ -153,6 +156,24 @@ class MemoryRecord(_Record):
     """Every change of plan a budget forced (an index spilled, a chunk in sub-batches)."""
 
 
+class WorkerRecord(_Record):
+    """One Dask worker: its threads, memory limit, and peak RSS since it started."""
+
+    address: str
+    threads: int
+    memory_limit_mb: float | None
+    peak_rss_mb: float | None
+
+
+class ClusterRecord(_Record):
+    """The Dask cluster the run's heavy work ran on (``kedro run --env dask``)."""
+
+    scheduler: str
+    dashboard: str | None
+    threads: int
+    workers: list[WorkerRecord]
+
+
 class RunReport(_Record):
     """Everything observed about one ``kedro run``."""
 
@@ -171,6 +192,7 @@ class RunReport(_Record):
     environment: dict[str, Any]
     memray: MemraySettings
     memory: MemoryRecord | None = None
+    cluster: ClusterRecord | None = None
     totals: Totals
     figures: dict[str, Any]
     """Domain figures copied from the run's own reports (``observability.figures``)."""

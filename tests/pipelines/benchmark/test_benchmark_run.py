@@ -66,6 +66,9 @@ def test_a_regression_against_the_stored_baseline_fails_the_benchmark_shortly(
     assert _newest(project_copy, "benchmark_summary.md").read_text().startswith(
         "### Benchmark NO_BASELINE")
     assert "plotly" in _newest(project_copy, "benchmark_report.html").read_text()
+    # Without dask_workers nothing runs on a cluster, and the reports show no Dask rows.
+    assert size["dask"] == [] and first["regression"]["dask"] == []
+    assert "Dask" not in _newest(project_copy, "benchmark_summary.md").read_text()
 
     _session_run(project_copy, ["benchmark_baseline"], {})
     _doctor_baseline(project_copy, 0.5)
@@ -116,3 +119,64 @@ def test_a_timed_run_inside_a_memory_limit_fails_saying_the_limit_killed_it(
     with pytest.raises(RuntimeError, match="killed by its memory limit of 60 MB"):
         project.kedro_run(["sample_data"], small, memray=False, timeout_s=600,
                           memory_limit_mb=60)
+
+
+def _dask_runs(benchmark: dict) -> dict[int, dict]:
+    (size,) = benchmark["sizes"]
+    return {entry["workers"]: entry for entry in size["dask"]}
+
+
+@pytest.mark.slow
+def test_the_dask_env_is_timed_beside_the_sequential_run_and_compared_like_for_like(
+        project_copy: Path) -> None:
+    chunked = {"recipient_source": "parquet", "enrichment": {"chunk_size": 100}}
+    _session_run(project_copy, ["benchmark"],
+                 {"benchmark": {**SMALL, "dask_workers": [1, 2], "run_params": chunked}})
+    first = json.loads(_newest(project_copy, "benchmark_results.json").read_text())
+    (size,) = first["sizes"]
+    runs = _dask_runs(first)
+    assert sorted(runs) == [1, 2]
+    for workers, entry in runs.items():
+        (run,) = entry["runs"]
+        report = json.loads(Path(run["report"]).read_text())
+        assert report["env"] == "dask"
+        assert report["runtime_params"]["dask"]["n_workers"] == workers
+        assert run["match_rate"] == size["runs"][0]["match_rate"]  # the same linkage
+        # Each worker's own peak: one per worker, a whole Python process with the index, yet
+        # not the driver's high-water mark that a spawned process's ru_maxrss inherits.
+        assert len(entry["worker_peak_rss_mb"]) == workers
+        assert sorted((w["peak_rss_mb"] for w in report["cluster"]["workers"]),
+                      reverse=True) == run["worker_peak_rss_mb"]
+        assert all(80 < peak < size["peak_rss_mb"] for peak in entry["worker_peak_rss_mb"])
+        assert entry["worker_peak_rss_mb_max"] == max(entry["worker_peak_rss_mb"])
+        assert entry["speed_up"]["run"] == pytest.approx(size["wall_s"] / entry["wall_s"],
+                                                         abs=1e-3)
+        enrich = {node["name"]: node["wall_s"] for node in entry["nodes"]}["enrich_chunks_node"]
+        sequential = {node["name"]: node["wall_s"] for node in size["nodes"]}
+        assert entry["speed_up"]["nodes"]["enrich_chunks_node"] == pytest.approx(
+            sequential["enrich_chunks_node"] / enrich, abs=1e-3)
+    assert runs[1]["speed_up_vs_one_worker"]["run"] == 1.0
+    assert runs[2]["speed_up_vs_one_worker"]["run"] == pytest.approx(
+        runs[1]["wall_s"] / runs[2]["wall_s"], abs=1e-3)
+    # The sequential figures and the fingerprint are those of the sequential runs alone.
+    assert first["parameters_fingerprint"] == "+".join(size["parameters_fingerprints"])
+    assert first["parameters_fingerprint"] not in runs[2]["parameters_fingerprints"]
+    assert {entry["status"] for entry in first["regression"]["dask"]} == {"NO_BASELINE"}
+    summary = _newest(project_copy, "benchmark_summary.md").read_text()
+    assert re.search(r"^\| 300 \| 2 Dask workers \| [\d.]+ \| [\d.]+× \| [\d.]+× \|", summary,
+                     re.M), summary
+    assert '<section id="dask">' in _newest(project_copy, "benchmark_report.html").read_text()
+
+    # Against a baseline with both worker counts, a benchmark of two workers is compared with
+    # the baseline's two-worker runs only (and its sequential runs with the sequential ones).
+    _session_run(project_copy, ["benchmark_baseline"], {})
+    _session_run(project_copy, ["benchmark"],
+                 {"benchmark": {**SMALL, "dask_workers": [2], "run_params": chunked}})
+    second = json.loads(_newest(project_copy, "benchmark_results.json").read_text())
+    (compared,) = second["regression"]["dask"]
+    assert compared["workers"] == 2
+    checks = {check["metric"]: check for check in compared["checks"]}
+    assert checks["worker_peak_rss_mb_max"]["baseline"] == runs[2]["worker_peak_rss_mb_max"]
+    assert checks["normalised_time"]["baseline"] == runs[2]["normalised_time"]
+    assert checks["match_rate"]["status"] == "OK"
+    assert second["regression"]["sizes"][0]["checks"][0]["baseline"] == size["normalised_cpu"]

@@ -40,6 +40,15 @@ def test_conf_parameters_validate_in_both_environments() -> None:
     assert HistoryParams(**_parameters("local")["benchmark_history"]).days is None
 
 
+@pytest.mark.parametrize(("workers", "named"), [([0, 2], "at least 1"),
+                                               ([2, 2], "lists a count twice")])
+def test_dask_worker_counts_are_positive_and_distinct(params: BenchmarkParams, workers: list,
+                                                      named: str) -> None:
+    assert params.dask_workers == []  # the default (CI) benchmark runs sequentially only
+    with pytest.raises(ValueError, match=named):
+        BenchmarkParams(**{**params.model_dump(), "dask_workers": workers})
+
+
 def _measurements(slowdown: float) -> dict:
     return {key: value for key, value in result(slowdown=slowdown).items()
             if key != "regression"}

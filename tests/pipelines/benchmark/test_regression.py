@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
-import pytest
-from benchmark_samples import result, yardstick
+import json
+from pathlib import Path
 
+import pytest
+from benchmark_samples import dask_run, result, yardstick
+
+from sbir_enrichment.pipelines.benchmark.measurements import summarise_dask
 from sbir_enrichment.pipelines.benchmark.params import RegressionThresholds
 from sbir_enrichment.pipelines.benchmark.regression import (
     FAILURE,
@@ -16,6 +20,8 @@ from sbir_enrichment.pipelines.benchmark.regression import (
     compare_with_baseline,
     worst,
 )
+
+BASELINES = Path(__file__).resolve().parents[3] / "data/08_reporting/benchmarks/baseline.json"
 
 LIMITS = RegressionThresholds(time_warning_pct=10, time_failure_pct=25, memory_warning_pct=20,
                               memory_failure_pct=50, match_rate_failure_pts=5,
@@ -128,3 +134,48 @@ def test_a_yardstick_that_lost_precision_or_recall_fails_only_against_its_like()
                         yardsticks={"real_variants": yardstick(precision=0.5, awards=500)})
     assert {c["status"] for c in other_size["regression"]["yardsticks"][0]["checks"]} == {
         NO_BASELINE}
+
+
+def _dask_statuses(compared: dict) -> dict:
+    return {(entry["size"], entry["workers"], check["metric"]): check["status"]
+            for entry in compared["regression"]["dask"] for check in entry["checks"]}
+
+
+def test_dask_runs_are_compared_only_with_the_same_worker_count_and_parameters() -> None:
+    baseline = result(dask={2: 0.7})
+    # Workers peaking 70% higher: a failure against the baseline's two workers; one worker
+    # has nothing to be compared with.
+    heavier = result(baseline=baseline, dask={1: 1.2, 2: 0.7}, worker_peak_mb=600.0)
+    statuses = _dask_statuses(heavier)
+    assert statuses[(10000, 2, "worker_peak_rss_mb_max")] == FAILURE
+    assert statuses[(10000, 2, "normalised_time")] == OK
+    assert {status for (_, workers, _), status in statuses.items() if workers == 1} == {
+        NO_BASELINE}
+    assert {check["status"] for size in heavier["regression"]["sizes"]
+            for check in size["checks"]} == {OK}
+    assert heavier["regression"]["status"] == FAILURE
+    # A baseline whose two-worker runs had other parameters is not their like.
+    other = result(dask={2: 0.7})
+    for size in other["sizes"]:
+        size["dask"][0]["parameters_fingerprints"] = ["0ther"]
+    unlike = result(baseline=other, dask={2: 0.7}, worker_peak_mb=600.0)
+    assert set(_dask_statuses(unlike).values()) == {NO_BASELINE}
+    assert unlike["regression"]["status"] == OK
+
+
+def test_the_committed_baseline_without_dask_runs_still_compares_cleanly() -> None:
+    newest = sorted(BASELINES.iterdir())[-1] / "baseline.json"
+    committed = json.loads(newest.read_text())
+    assert all("dask" not in size for size in committed["sizes"])
+    # The same runs again, now each size also on two workers.
+    current = {**committed, "sizes": [
+        {**size, "dask": summarise_dask(size, {2: [dask_run(size["size"], run["wall_s"], 2)
+                                                  for run in size["runs"]]}, top_nodes=3)}
+        for size in committed["sizes"]]}
+    compared = compare_with_baseline(current, committed, LIMITS)
+    assert compared["status"] == OK and compared["reason"] is None
+    assert {check["change_pct"] for size in compared["sizes"] for check in size["checks"]
+            if "change_pct" in check} == {0.0}
+    assert len(compared["dask"]) == len(committed["sizes"])
+    assert set(_dask_statuses({"regression": compared}).values()) == {NO_BASELINE}
+

@@ -44,6 +44,24 @@ def test_summary_and_page_name_the_memory_limit_the_runs_had() -> None:
     assert "memory limit" not in unlimited
 
 
+def test_summary_and_page_give_the_dask_runs_beside_the_sequential_ones() -> None:
+    # Two workers at 0.6 of the sequential time; one worker at 1.2 (so 2.00× over one worker).
+    summary, html = build_benchmark_reports(
+        result(baseline=result(dask={2: 0.6}), dask={1: 1.2, 2: 0.6}))
+    assert "| 10,000 | sequential | 12.00 | – | – | – | 400 | – | – |" in summary
+    assert "| 10,000 | 1 Dask worker | 14.40 | 0.83× | 1.00× | – | 400 | 350 | – |" in summary
+    assert ("| 10,000 | 2 Dask workers | 7.20 | 1.67× | 2.00× | +0.0% OK | 400 | 360 / 350 | "
+            "+0.0% OK |") in summary
+    # The heaviest nodes of the sequential run, per configuration.
+    assert "| 10,000 | `link_chunks_node` | 2 Dask workers | 5.04 | 1.67× | 2.00× |" in summary
+    assert '<section id="dask">' in html and "<td>2 Dask workers</td>" in html
+    assert '<td class="num">360 / 350</td>' in html
+    assert "10,000, 2 Dask workers</td><td>worker_peak_rss_mb_max</td>" in html
+    assert 'id="chart-dask-time"' in html
+    plain_summary, plain_html = build_benchmark_reports(result())
+    assert "Dask" not in plain_summary and "Dask" not in plain_html
+
+
 def test_markdown_without_baseline_says_how_to_store_one() -> None:
     summary, _ = build_benchmark_reports(result())
     assert summary.startswith("### Benchmark NO_BASELINE")
@@ -57,7 +75,9 @@ def test_benchmark_and_history_pages_render_their_charts_in_chromium(chromium, t
     history = {"days": None, **summarise_history(
         [result("2026-01-01T00:00:00+00:00"), result("2026-01-02T00:00:00+00:00", 1.2)], 5)}
     _, history_html = build_history_reports(history)
-    for name, page, charts in (("benchmark.html", html, 4), ("history.html", history_html, 4)):
+    _, dask_html = build_benchmark_reports(result(dask={1: 1.2, 2: 0.6}))
+    for name, page, charts in (("benchmark.html", html, 4), ("history.html", history_html, 4),
+                               ("dask.html", dask_html, 5)):
         path = tmp_path / name
         path.write_text(page)
         open_page(chromium, path.as_uri())

@@ -15,11 +15,14 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from browser_fixtures import console_errors, open_page
 from chunk_files import finished_chunks
 from conftest import run_session
 from dask_runs import CHUNK_SIZE, kedro_dask_run, kedro_env, wait_for_partitions
+from selenium.webdriver.common.by import By
 
 from sbir_enrichment.datasets.partitions import MANIFEST_NAME
+from sbir_enrichment.reporting.run_report import REPORT_JSON, read_run_report
 
 pytestmark = pytest.mark.slow
 
@@ -45,8 +48,13 @@ def _kedro(*params: str) -> list[str]:
     return kedro_dask_run("enrichment", f"enrichment.chunk_size={CHUNK_SIZE}", *params)
 
 
-def _assert_same_output(project: Path, sequential: Path) -> None:
-    assert set(finished_chunks(project / CHUNKS)) == set(finished_chunks(sequential / CHUNKS))
+def _assert_same_output(project: Path, sequential: Path, *, partitioned: bool = False) -> None:
+    chunks, reference = finished_chunks(project / CHUNKS), finished_chunks(sequential / CHUNKS)
+    if partitioned:  # chunks linked in partitions are kept apart: none reused
+        assert len(chunks) == len(reference)
+        assert set(chunks).isdisjoint(reference)
+    else:
+        assert set(chunks) == set(reference)
     for name in OUTPUTS:
         pd.testing.assert_frame_equal(
             pd.read_parquet(project / "data" / "03_primary" / f"{name}.parquet"),
@@ -68,6 +76,53 @@ def test_a_local_cluster_gives_the_sequential_output(
     assert "on the Dask cluster" in caplog.text
 
 
+@pytest.mark.browser
+def test_the_run_report_records_the_cluster_and_its_performance_report(
+        project: Path, chromium) -> None:
+    run_session(project, ["enrichment"], env="dask",
+                params={"enrichment": {"chunk_size": CHUNK_SIZE}, "dask": {"n_workers": 2}})
+    report = read_run_report(project / "data" / "08_reporting" / "latest" / REPORT_JSON)
+    cluster = report.cluster
+    assert cluster is not None and cluster.scheduler.startswith("tcp://")
+    assert len(cluster.workers) == 2 and cluster.threads == 2
+    for worker in cluster.workers:  # a worker that built an index held more than Python alone
+        assert worker.threads == 1 and worker.memory_limit_mb > 0 and worker.peak_rss_mb > 100
+    on_cluster = {node.name: node.cluster_tasks for node in report.nodes if node.cluster_tasks}
+    assert on_cluster == {"enrich_chunks_node": len(finished_chunks(project / CHUNKS))}
+    markdown = (project / "data" / "08_reporting" / "latest" / "run_report.md").read_text()
+    assert f"enrich_chunks_node ran {on_cluster['enrich_chunks_node']} task(s) on the workers" \
+        in markdown
+    html = project / report.reports["dask_performance_report"]
+    open_page(chromium, html.as_uri())  # the browser resolves no host: Bokeh must be inline
+    # (Dask's template links its favicon on docs.dask.org: the one request allowed to fail.)
+    assert [e for e in console_errors(chromium) if "favicon" not in e["message"]] == []
+    text = chromium.find_element(By.TAG_NAME, "body").text
+    assert "Dask Performance Report" in text and "kedro run --pipelines enrichment" in text
+    assert "number of tasks: " in text
+
+
+def test_a_run_without_the_dask_env_has_no_cluster_in_its_report(
+        sequential_project: Path) -> None:
+    latest = sequential_project / "data" / "08_reporting" / "latest"
+    report = read_run_report(latest / REPORT_JSON)
+    assert report.cluster is None
+    assert all(node.cluster_tasks is None for node in report.nodes)
+    assert "dask_performance_report" not in report.reports
+
+
+@pytest.mark.parametrize("partitions", [2, 3])
+def test_a_partitioned_index_gives_the_sequential_output(
+        project: Path, sequential_project: Path, partitions: int,
+        caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level("INFO")
+    run_session(project, ["enrichment"], env="dask", params={
+        "enrichment": {"chunk_size": CHUNK_SIZE, "cluster_mode": "partitioned",
+                       "partitions": partitions},
+        "dask": {"n_workers": 2}})
+    _assert_same_output(project, sequential_project, partitioned=True)
+    assert f"the recipient index in {partitions} partitions over 2 workers" in caplog.text
+
+
 def test_a_running_cluster_by_address_gives_the_sequential_output(
         project: Path, sequential_project: Path, dask_cluster: tuple[str, list],
         caplog: pytest.LogCaptureFixture) -> None:
@@ -79,10 +134,12 @@ def test_a_running_cluster_by_address_gives_the_sequential_output(
     assert f"dask: 2 worker(s), 2 thread(s) on {address}" in caplog.text
 
 
-def test_a_worker_killed_mid_run_is_survived(project: Path, sequential_project: Path,
+@pytest.mark.parametrize("mode", ["broadcast", "partitioned"])
+def test_a_worker_killed_mid_run_is_survived(project: Path, sequential_project: Path, mode: str,
                                              dask_cluster: tuple[str, list]) -> None:
     address, workers = dask_cluster
-    run = subprocess.Popen(_kedro(f"dask.address={address}"), cwd=project, env=kedro_env(),
+    run = subprocess.Popen(_kedro(f"dask.address={address}", f"enrichment.cluster_mode={mode}"),
+                           cwd=project, env=kedro_env(),
                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     try:
         wait_for_partitions(run, project / CHUNKS, 2)
@@ -92,7 +149,7 @@ def test_a_worker_killed_mid_run_is_survived(project: Path, sequential_project: 
         run.kill()
     assert workers[0].wait(timeout=30) == -signal.SIGKILL
     assert run.returncode == 0, log[-3000:]
-    _assert_same_output(project, sequential_project)
+    _assert_same_output(project, sequential_project, partitioned=mode == "partitioned")
 
 
 def test_a_killed_run_resumes_without_recomputing_finished_chunks(

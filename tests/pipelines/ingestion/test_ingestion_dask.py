@@ -18,6 +18,7 @@ from conftest import run_session
 from dask_runs import RECIPIENT_CHUNK_ROWS, kedro_dask_run, kedro_env, wait_for_partitions
 
 from sbir_enrichment.datasets.partitions import MANIFEST_NAME
+from sbir_enrichment.reporting.run_report import REPORT_JSON, read_run_report
 
 pytestmark = pytest.mark.slow
 
@@ -67,6 +68,9 @@ def test_a_local_cluster_stages_the_sequential_partitions(
                 params={"recipient_chunk_rows": RECIPIENT_CHUNK_ROWS, "dask": {"n_workers": 2}})
     _assert_same_output(project, sequential_project)
     assert "recipients: chunks normalised on the Dask cluster" in caplog.text
+    report = read_run_report(project / "data" / "08_reporting" / "latest" / REPORT_JSON)
+    assert {node.name: node.cluster_tasks for node in report.nodes if node.cluster_tasks} == {
+        "stage_recipients_node": PARTITIONS}
 
 
 def test_a_worker_stages_within_the_memory_budget(project: Path) -> None:

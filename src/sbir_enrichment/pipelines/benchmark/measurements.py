@@ -4,6 +4,11 @@ Every timed run is bracketed by measurements of the reference workload. The run'
 by the mean of the two reference measurements around it are its *normalised* times: CPU seconds
 over reference CPU seconds (``normalised_cpu``, little moved by other processes competing for
 the cores) and wall seconds over reference wall seconds (``normalised_time``).
+
+With ``dask_workers``, each repeat is also run under ``--env dask`` on a LocalCluster of each
+worker count; those runs are summarised apart (a size's ``dask`` entries), with each worker's
+peak RSS (from the run report) and the speed-ups over the sequential run and over one worker.
+A Dask run's CPU seconds are the driver process's only.
 """
 
 from __future__ import annotations
@@ -19,6 +24,9 @@ from sbir_enrichment.pipelines.benchmark.scratch_project import ScratchProject, 
 from sbir_enrichment.reporting.run_report import RunReport, bottlenecks
 
 logger = logging.getLogger(__name__)
+
+# The configuration environment of the timed runs on a Dask cluster (conf/dask).
+DASK_ENV = "dask"
 
 MEDIAN_FIGURES = ("wall_s", "cpu_s", "process_wall_s", "reference_s", "reference_cpu_s",
                   "normalised_time", "normalised_cpu", "peak_rss_mb",
@@ -161,14 +169,91 @@ def measure_yardsticks(params: BenchmarkParams) -> dict[str, dict[str, Any]]:
     return found
 
 
+def _speed_ups(base: dict[str, Any], entry: dict[str, Any]) -> dict[str, Any]:
+    """``base``'s median wall time over ``entry``'s: the run's and each node's (by name)."""
+    def ratio(slow: float | None, fast: float | None) -> float | None:
+        return round(slow / fast, 3) if slow and fast else None
+
+    base_nodes = {node["name"]: node["wall_s"] for node in base["nodes"]}
+    return {"run": ratio(base["wall_s"], entry["wall_s"]),
+            "nodes": {node["name"]: ratio(base_nodes.get(node["name"]), node["wall_s"])
+                      for node in entry["nodes"]}}
+
+
+def summarise_dask(sequential: dict[str, Any], runs: dict[int, list[dict[str, Any]]],
+                   top_nodes: int) -> list[dict[str, Any]]:
+    """Per worker count: the medians of its runs, each worker's peak RSS, and its speed-ups.
+
+    Args:
+        sequential: :func:`summarise_size` of the size's sequential runs.
+        runs: :func:`run_figures` of each repeat on a LocalCluster, by worker count.
+        top_nodes: Bottleneck nodes to name per resource.
+
+    Returns:
+        Per worker count, the :func:`summarise_size` figures plus ``workers``,
+        ``worker_peak_rss_mb`` (each worker's peak, largest first, median over the repeats),
+        its largest, and the speed-ups (run and per node) over the sequential run and over one
+        worker (``None`` when one worker was not timed).
+    """
+    entries = []
+    for workers, timed in runs.items():
+        peaks = [run["worker_peak_rss_mb"] for run in timed]
+        worker_peaks = [_median([run[rank] for run in peaks if rank < len(run)])
+                        for rank in range(max(map(len, peaks)))]
+        entries.append({"workers": workers,
+                        **summarise_size(sequential["size"], sequential["recipients"], timed,
+                                         top_nodes),
+                        "worker_peak_rss_mb": worker_peaks,
+                        "worker_peak_rss_mb_max": max(worker_peaks, default=None)})
+    one = next((entry for entry in entries if entry["workers"] == 1), None)
+    return [{**entry, "speed_up": _speed_ups(sequential, entry),
+             "speed_up_vs_one_worker": _speed_ups(one, entry) if one else None}
+            for entry in entries]
+
+
+def _timed_run(project: ScratchProject, params: BenchmarkParams, *, size: int,
+               workers: int | None, before: Timing, workload: ReferenceWorkload
+               ) -> tuple[dict[str, Any], Timing]:
+    """One timed run from clean outputs, sequential (``workers`` ``None``) or on a LocalCluster
+    of ``workers``; its :func:`run_figures` and the reference measured after it."""
+    run_params = params.run_params
+    if workers is not None:
+        run_params = {**run_params,
+                      "dask": {**run_params.get("dask", {}), "n_workers": workers}}
+    project.clear_outputs()
+    known = project.run_reports()
+    process_wall_s = project.kedro_run(params.pipelines, run_params, memray=params.memray,
+                                       timeout_s=params.timeout_s,
+                                       memory_limit_mb=params.memory_limit_mb,
+                                       conf_env=None if workers is None else DASK_ENV)
+    after = workload.measure()
+    path, report = project.new_run_report(known)
+    around = Timing((before.wall_s + after.wall_s) / 2, (before.cpu_s + after.cpu_s) / 2)
+    figures = run_figures(report, path, size, around, process_wall_s)
+    if workers is not None:
+        peaks = [worker.peak_rss_mb for worker in report.cluster.workers] \
+            if report.cluster else []
+        figures |= {"workers": workers,
+                    "worker_peak_rss_mb": sorted(filter(None, peaks), reverse=True)}
+    logger.info("benchmark: %d awards, %s: %.2f s wall, %.2f s CPU (%.2f / %.2f reference "
+                "units)", size, "sequential" if workers is None else f"{workers} Dask worker(s)",
+                figures["wall_s"], figures["cpu_s"], figures["normalised_time"],
+                figures["normalised_cpu"])
+    return figures, after
+
+
 def measure_sizes(params: BenchmarkParams) -> tuple[list[dict[str, Any]], list[Timing]]:
     """Generate each size's inputs once, then time ``repeats`` runs of the pipelines.
+
+    Each repeat runs sequentially, then on a LocalCluster of each ``dask_workers`` count
+    (alternating, so that a busy spell of the machine falls on every configuration).
 
     Args:
         params: Benchmark parameters.
 
     Returns:
-        The per-size summaries and every reference-workload measurement, in order.
+        The per-size summaries (each with its ``dask`` entries) and every reference-workload
+        measurement, in order.
     """
     workload = ReferenceWorkload(params.reference)
     workload.measure()  # warm-up: first-call costs are not part of the unit
@@ -180,26 +265,19 @@ def measure_sizes(params: BenchmarkParams) -> tuple[list[dict[str, Any]], list[T
         inputs = {names["awards"]: size, names["recipients"]: recipients,
                   names["seed"]: params.seed}
         project = _generated_project(params, f"awards_{size}", inputs)
-        runs = []
+        runs: dict[int | None, list[dict[str, Any]]] = {
+            workers: [] for workers in (None, *params.dask_workers)}
         before = workload.measure()
         references.append(before)
-        for repeat in range(params.repeats):
-            project.clear_outputs()
-            known = project.run_reports()
-            process_wall_s = project.kedro_run(params.pipelines, params.run_params,
-                                               memray=params.memray, timeout_s=params.timeout_s,
-                                               memory_limit_mb=params.memory_limit_mb)
-            after = workload.measure()
-            references.append(after)
-            path, report = project.new_run_report(known)
-            around = Timing((before.wall_s + after.wall_s) / 2, (before.cpu_s + after.cpu_s) / 2)
-            runs.append(run_figures(report, path, size, around, process_wall_s))
-            logger.info("benchmark: %d awards, run %d/%d: %.2f s wall, %.2f s CPU "
-                        "(%.2f / %.2f reference units)", size, repeat + 1, params.repeats,
-                        runs[-1]["wall_s"], runs[-1]["cpu_s"], runs[-1]["normalised_time"],
-                        runs[-1]["normalised_cpu"])
-            before = after
+        for _ in range(params.repeats):
+            for workers, timed in runs.items():
+                figures, before = _timed_run(project, params, size=size, workers=workers,
+                                             before=before, workload=workload)
+                references.append(before)
+                timed.append(figures)
         if not params.keep_data:
             project.clear_outputs(keep_inputs=False)
-        summaries.append(summarise_size(size, recipients, runs, params.top_nodes))
+        sequential = summarise_size(size, recipients, runs.pop(None), params.top_nodes)
+        summaries.append({**sequential,
+                          "dask": summarise_dask(sequential, runs, params.top_nodes)})
     return summaries, references

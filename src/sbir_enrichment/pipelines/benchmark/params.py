@@ -83,6 +83,11 @@ class BenchmarkParams(_Strict):
         "MB (needs root and cgroup v1); null: no limit. A run the limit kills fails the "
         "benchmark.",
     )
+    dask_workers: list[int] = Field(
+        default_factory=list,
+        description="Also time every size under --env dask on a LocalCluster of each of these "
+        "worker counts (dask.n_workers), beside the sequential run; empty: sequential only.",
+    )
     work_dir: str = Field(description="Scratch projects of the sized runs (relative to project).")
     keep_data: bool = Field(
         False, description="Keep each size's generated inputs and reuse them next time."
@@ -102,6 +107,15 @@ class BenchmarkParams(_Strict):
         missing = {"awards", "recipients", "seed"} - set(self.generator_params)
         if missing:
             raise ValueError(f"generator_params lacks {sorted(missing)}")
+        return self
+
+    @model_validator(mode="after")
+    def _dask_workers(self) -> BenchmarkParams:
+        """Each worker count is at least one and timed once."""
+        if any(workers < 1 for workers in self.dask_workers):
+            raise ValueError(f"dask_workers must be at least 1: {self.dask_workers}")
+        if len(set(self.dask_workers)) != len(self.dask_workers):
+            raise ValueError(f"dask_workers lists a count twice: {self.dask_workers}")
         return self
 
 

@@ -11,7 +11,9 @@ limit takes its status; changes are rounded to 1e-6 so that a change of exactly 
 
 Only like is compared with like: a baseline that timed other pipelines, other ``run_params`` or
 runs with another parameters fingerprint (or a benchmark profiled with memray) is not compared;
-the status is then ``NOT_COMPARABLE`` and ``reason`` says why.
+the status is then ``NOT_COMPARABLE`` and ``reason`` says why. A size timed on a Dask cluster
+(``dask_workers``) is compared only with the baseline's entry of the same size, worker count and
+parameters fingerprints; a baseline without one leaves its checks ``NO_BASELINE``.
 """
 
 from __future__ import annotations
@@ -67,25 +69,62 @@ def _drop_check(metric: str, baseline: float | None, current: float | None,
             "change_pts": round(-drop, 2), "status": classify_drop(drop, failure_pts)}
 
 
-def compare_size(current: dict[str, Any], baseline: dict[str, Any] | None,
-                 limits: RegressionThresholds) -> dict[str, Any]:
-    """Checks of one size's normalised CPU and wall time, peak memory and match rate."""
-    base = baseline or {}
+def _wall_check(base: dict[str, Any], current: dict[str, Any], limits: RegressionThresholds
+                ) -> dict[str, Any]:
+    """Normalised wall time: fails only when ``wall_time_can_fail``, else at most warns."""
     wall = _increase_check("normalised_time", base.get("normalised_time"),
                            current["normalised_time"], limits.time_warning_pct,
                            limits.time_failure_pct)
     if wall["status"] == FAILURE and not limits.wall_time_can_fail:
         wall["status"] = WARNING
+    return wall
+
+
+def _memory_check(metric: str, base: dict[str, Any], current: dict[str, Any],
+                  limits: RegressionThresholds) -> dict[str, Any]:
+    return _increase_check(metric, base.get(metric), current[metric],
+                           limits.memory_warning_pct, limits.memory_failure_pct)
+
+
+def _match_rate_check(base: dict[str, Any], current: dict[str, Any],
+                      limits: RegressionThresholds) -> dict[str, Any]:
+    return _drop_check("match_rate", base.get("match_rate"), current["match_rate"],
+                       limits.match_rate_failure_pts)
+
+
+def compare_size(current: dict[str, Any], baseline: dict[str, Any] | None,
+                 limits: RegressionThresholds) -> dict[str, Any]:
+    """Checks of one size's normalised CPU and wall time, peak memory and match rate."""
+    base = baseline or {}
     checks = [
         _increase_check("normalised_cpu", base.get("normalised_cpu"), current["normalised_cpu"],
                         limits.time_warning_pct, limits.time_failure_pct),
-        wall,
-        _increase_check("peak_rss_mb", base.get("peak_rss_mb"), current["peak_rss_mb"],
-                        limits.memory_warning_pct, limits.memory_failure_pct),
-        _drop_check("match_rate", base.get("match_rate"), current["match_rate"],
-                    limits.match_rate_failure_pts),
+        _wall_check(base, current, limits),
+        _memory_check("peak_rss_mb", base, current, limits),
+        _match_rate_check(base, current, limits),
     ]
     return {"size": current["size"], "checks": checks,
+            "status": worst([check["status"] for check in checks])}
+
+
+def _dask_configuration(entry: dict[str, Any]) -> tuple[int, int, tuple[str, ...]]:
+    """What a Dask entry timed: its size, worker count and its runs' parameter fingerprints."""
+    return entry["size"], entry["workers"], tuple(entry["parameters_fingerprints"])
+
+
+def compare_dask(current: dict[str, Any], baseline: dict[str, Any] | None,
+                 limits: RegressionThresholds) -> dict[str, Any]:
+    """Checks of one size on a LocalCluster against the same size, worker count and parameters
+    in the baseline: normalised wall time, the driver's and the largest worker's peak memory,
+    match rate. (A Dask run's CPU seconds are the driver's only: not compared.)"""
+    base = baseline or {}
+    checks = [
+        _wall_check(base, current, limits),
+        _memory_check("peak_rss_mb", base, current, limits),
+        _memory_check("worker_peak_rss_mb_max", base, current, limits),
+        _match_rate_check(base, current, limits),
+    ]
+    return {"size": current["size"], "workers": current["workers"], "checks": checks,
             "status": worst([check["status"] for check in checks])}
 
 
@@ -146,7 +185,8 @@ def compare_with_baseline(measurements: dict[str, Any], baseline: dict[str, Any]
 
     Returns:
         The overall status, ``reason`` (why nothing was compared, or ``None``), what the
-        baseline was (when, where, which commit), per-size checks and per-yardstick checks.
+        baseline was (when, where, which commit), per-size checks, per-yardstick checks and
+        per Dask configuration checks (``dask``: size and worker count).
     """
     reasons = [*(not_comparable or []),
                *(differences(measurements, baseline) if baseline is not None else [])]
@@ -156,12 +196,18 @@ def compare_with_baseline(measurements: dict[str, Any], baseline: dict[str, Any]
                 for size in measurements["sizes"]]
     yardsticks = compare_yardsticks(measurements.get("yardsticks") or {},
                                     (compared_with or {}).get("yardsticks"), limits)
+    by_configuration = {_dask_configuration(entry): entry
+                        for size in (compared_with or {}).get("sizes", [])
+                        for entry in size.get("dask", [])}
+    dask = [compare_dask(entry, by_configuration.get(_dask_configuration(entry)), limits)
+            for size in measurements["sizes"] for entry in size.get("dask", [])]
     about = None
     if baseline is not None:
         about = {key: baseline.get(key) for key in ("benchmark_id", "created_at", "git",
                                                      "parameters_fingerprint")}
         about["machine"] = (baseline.get("environment") or {}).get("machine")
     status = NOT_COMPARABLE if reasons else worst(
-        [entry["status"] for entry in [*compared, *yardsticks]])
+        [entry["status"] for entry in [*compared, *yardsticks, *dask]])
     return {"status": status, "reason": "; ".join(reasons) or None, "baseline": about,
-            "limits": limits.model_dump(), "sizes": compared, "yardsticks": yardsticks}
+            "limits": limits.model_dump(), "sizes": compared, "yardsticks": yardsticks,
+            "dask": dask}

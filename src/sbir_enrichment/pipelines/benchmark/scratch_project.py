@@ -98,10 +98,11 @@ class ScratchProject:
         """Where the observer writes this project's run reports."""
         return self.root / "data" / "08_reporting" / "runs"
 
-    def kedro_run(self, pipelines: list[str], params: dict[str, Any], memray: bool,
-                  timeout_s: float, memory_limit_mb: int | None = None) -> float:
-        """Run ``kedro run`` in a new process (inside a memory limit when one is given);
-        returns its wall seconds (start-up included).
+    def kedro_run(self, pipelines: list[str], params: dict[str, Any], *, memray: bool,
+                  timeout_s: float, memory_limit_mb: int | None = None,
+                  conf_env: str | None = None) -> float:
+        """Run ``kedro run`` (in configuration environment ``conf_env``, if given) in a new process
+        (inside a memory limit when one is given); returns its wall seconds (start-up included).
 
         Raises:
             RuntimeError: when the run fails, with the end of its output (and, when the
@@ -109,6 +110,8 @@ class ScratchProject:
         """
         env = {**os.environ, "KEDRO_DISABLE_TELEMETRY": "1", "SBIR_MEMRAY": "1" if memray else "0"}
         command = [sys.executable, "-m", "kedro", "run", "--pipelines", ",".join(pipelines)]
+        if conf_env is not None:
+            command += ["--env", conf_env]
         if params:
             command += ["--params", ",".join(format_params(params))]
         with ExitStack() as stack:

@@ -82,14 +82,7 @@ def index_recipients(recipient_index: dict[str, Loader],
     release_free_memory()  # before the run's largest allocation (sbir_enrichment.memory.usage)
     budget = memory_budget(params.memory_budget_mb, "enrichment.memory_budget_mb")
     digests: list[str] = []
-
-    def tables() -> Iterator[pa.Table]:
-        for partition_id, load in recipient_index.items():
-            table = RecipientIndex.table_of(load())
-            digests.append(partition_id + ":" + fingerprint.table_digest(table))
-            yield table
-
-    stream = tables()
+    stream = recipient_tables(recipient_index, digests)
     first = next(stream, None)
     partition_bytes = 0 if first is None else first.nbytes
     need = anonymous_rss() + _BUILD_BYTES_PER_TABLE_BYTE * partition_bytes * len(recipient_index)
@@ -110,6 +103,16 @@ def index_recipients(recipient_index: dict[str, Loader],
     logger.info("recipient index: %d recipients indexed in %.1f s", len(index),
                 time.perf_counter() - started)
     return index, fingerprint.combine(*digests)
+
+
+def recipient_tables(recipient_index: dict[str, Loader], digests: list[str]
+                     ) -> Iterator[pa.Table]:
+    """The ``RecipientIndex.table_of`` table of each recipient-index partition, in order, one
+    at a time; each one's digest is appended to ``digests`` (``fingerprint.combine`` them)."""
+    for partition_id, load in recipient_index.items():
+        table = RecipientIndex.table_of(load())
+        digests.append(partition_id + ":" + fingerprint.table_digest(table))
+        yield table
 
 
 def _prepended(first: pa.Table | None, rest: Iterator[pa.Table]) -> Iterator[pa.Table]:
@@ -189,8 +192,9 @@ def enrich_chunks(*, award_chunks: dict[str, Loader], recipients: RecipientIndex
     """Lazy enriched chunks keyed ``chunk-<number>-<fingerprint>``.
 
     The fingerprint hashes the chunk's awards, the recipient index, the match model, the
-    matching settings and the matching code; ``enriched_chunks`` keeps finished partitions, so
-    a chunk whose fingerprint already has a file is neither computed nor written again. With
+    matching settings and the matching code (and, in ``partitioned`` cluster mode, the mode
+    and the number of partitions); ``enriched_chunks`` keeps finished partitions, so a chunk
+    whose fingerprint already has a file is neither computed nor written again. With
     ``dask.enabled`` the chunks are linked as tasks on the run's Dask cluster (``on_cluster``).
 
     Args:
@@ -207,9 +211,15 @@ def enrich_chunks(*, award_chunks: dict[str, Loader], recipients: RecipientIndex
         ``{partition id: function computing that enriched chunk}``.
     """
     model = MatchModel.model_validate(match_model)
+    cluster = None
+    if dask.enabled:
+        from sbir_enrichment.pipelines.enrichment import on_cluster  # noqa: PLC0415 (Dask)
+
+        cluster = on_cluster.cluster_run(recipient_index, recipients_digest, model, params)
     run_digest = fingerprint.combine(recipients_digest, model.model_dump_json(),
                                      params.matching.model_dump_json(),
-                                     fingerprint.matching_code_digest())
+                                     fingerprint.matching_code_digest(),
+                                     *(cluster.fingerprint if cluster else ()))
     chunks = {}
     for position, (chunk_id, load) in enumerate(sorted(award_chunks.items())):
         _, number, content = chunk_id.split("-")
@@ -217,12 +227,9 @@ def enrich_chunks(*, award_chunks: dict[str, Loader], recipients: RecipientIndex
     progress = ChunkProgress(len(chunks))
     logger.info("enrichment: %d chunks of up to %d awards against %d recipients%s",
                 len(chunks), params.chunk_size, len(recipients),
-                " on the Dask cluster" if dask.enabled else "")
-    if dask.enabled:
-        from sbir_enrichment.pipelines.enrichment import on_cluster  # noqa: PLC0415 (Dask)
-
-        return on_cluster.ClusterChunks(chunks, progress, on_cluster.ClusterRun(
-            recipient_index, recipients_digest, model, params))
+                f" on the Dask cluster ({cluster.describe()})" if cluster else "")
+    if cluster is not None:
+        return on_cluster.ClusterChunks(chunks, progress, cluster)
     linker = ChunkLinker(recipients, model, params)
     return {enriched_id: partial(_enrich, linker, progress, load, position, enriched_id)
             for enriched_id, (position, load) in chunks.items()}

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import BaseModel, ConfigDict, Field
 
 from sbir_enrichment.matching import MatchSettings
@@ -19,5 +21,11 @@ class EnrichmentParams(BaseModel):
     scratch_directory: str
     """Where the recipient index is spilled to mapped files when memory is short (emptied as
     soon as it is built; directories of dead processes are removed)."""
+    cluster_mode: Literal["broadcast", "partitioned"] = "broadcast"
+    """On a Dask cluster (``dask.enabled``): ``broadcast``, every worker builds the whole
+    recipient index; ``partitioned``, each worker holds partitions of it and every chunk is
+    searched in each partition (``pipelines/enrichment/on_partitions.py``). Same output."""
+    partitions: int | None = Field(default=None, ge=1)
+    """``partitioned`` only: partitions of the recipient index; ``None``: one per worker."""
     matching: MatchSettings
     """Blocking, comparison levels, estimation and decision settings of the linkage."""

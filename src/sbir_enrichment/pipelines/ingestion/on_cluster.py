@@ -10,15 +10,19 @@ chunk would cross it.
 
 from __future__ import annotations
 
+import logging
 import threading
 import uuid
 
 import pandas as pd
 
+from sbir_enrichment.cluster import CLUSTER_TASKS
 from sbir_enrichment.cluster_tasks import in_order, worker_budget_mb
 from sbir_enrichment.memory.budget import memory_budget
 from sbir_enrichment.memory.sub_batches import SubBatches
 from sbir_enrichment.pipelines.ingestion.nodes import Partitions, SourceChunks, stage_chunk
+
+logger = logging.getLogger(__name__)
 
 # This worker process's sub-batch planner, by the configured budget it was made for (one at a
 # time): what it learns of a chunk's memory serves the worker's next chunks.
@@ -46,6 +50,12 @@ def stage_on_worker(partition_id: str, first_row: int, chunk: pd.DataFrame,
 def staged_on_cluster(chunks: SourceChunks, memory_budget_mb: float | None) -> Partitions:
     """``(partition_id, frame)`` pairs of ``chunks`` normalised on the cluster, in order."""
     run = uuid.uuid4().hex[:12]  # task keys of this run only (a cluster may serve other runs)
-    return in_order(f"stage-recipients-{run}", (
-        (partition_id, stage_on_worker, (partition_id, first_row, chunk, memory_budget_mb))
-        for partition_id, first_row, chunk in chunks))
+    staged = 0
+    for partition in in_order(
+            (f"stage-recipients-{run}-{partition_id}", stage_on_worker,
+             (partition_id, first_row, chunk, memory_budget_mb))
+            for partition_id, first_row, chunk in chunks):
+        staged += 1
+        yield partition
+    logger.info("recipients: %d chunk(s) normalised as Dask tasks", staged,
+                extra={CLUSTER_TASKS: staged})
