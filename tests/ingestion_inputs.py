@@ -8,9 +8,11 @@ from pathlib import Path
 
 import pandas as pd
 
+from sbir_enrichment.cluster import DaskParams
 from sbir_enrichment.schemas import RAW_AWARD_COLUMNS
 
 RAW_COLUMNS = list(RAW_AWARD_COLUMNS)
+SEQUENTIAL = DaskParams(enabled=False)  # the `dask` parameters of a run without a cluster
 
 
 def award(**fields: str) -> dict[str, str]:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from ingestion_inputs import award, messy_awards_csv, recipient_lookup
+from ingestion_inputs import SEQUENTIAL, award, messy_awards_csv, recipient_lookup
 from kedro.config import OmegaConfigLoader
 from kedro.io import DataCatalog
 from kedro.validation.exceptions import DataValidationError
@@ -113,7 +113,7 @@ def test_rejected_awards_gate_fails_without_a_reason(catalog: DataCatalog, parse
 
 
 def test_rejected_recipients_gate_fails_on_bad_rows(catalog: DataCatalog) -> None:
-    staged = dict(nodes.stage_recipients(iter([recipient_lookup()]), None))
+    staged = dict(nodes.stage_recipients(iter([recipient_lookup()]), None, SEQUENTIAL))
     loaders = {k: (lambda v=v: v) for k, v in staged.items()}
     rejected, _, _ = nodes.collect_recipient_rejects(loaders)
     catalog.save("recipients_rejected", rejected)  # the real output passes

@@ -30,7 +30,8 @@ class DaskParams(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, use_attribute_docstrings=True)
 
     enabled: bool
-    """Open a client for the run and link the enrichment's chunks as Dask tasks."""
+    """Open a client for the run; the enrichment's chunks and the ingestion's recipient chunks
+    then run as Dask tasks."""
     address: str | None = None
     """A running scheduler (``tcp://host:8786``); ``None``: a ``LocalCluster`` on this machine."""
     n_workers: int | None = Field(default=None, ge=1)
@@ -43,9 +44,11 @@ def open_client(params: DaskParams) -> Client:
     """A client of the scheduler at ``params.address``, else of a new ``LocalCluster``.
 
     The local cluster has ``n_workers`` processes (one per core by default), each with one thread
-    and ``memory_limit_mb``; closing the client closes it. The dashboard link is logged.
+    and ``memory_limit_mb``, and the environment Dask's nannies give their workers but for
+    ``MALLOC_TRIM_THRESHOLD_``; closing the client closes it. The dashboard link is logged.
     """
-    from distributed import Client  # noqa: PLC0415 - only under the dask environment
+    import dask  # noqa: PLC0415 - only under the dask environment
+    from distributed import Client  # noqa: PLC0415
 
     if params.address is not None:
         client = Client(params.address)
@@ -53,9 +56,16 @@ def open_client(params: DaskParams) -> Client:
     else:  # the client starts the cluster, and closes it when it closes
         memory = "auto" if params.memory_limit_mb is None else f"{params.memory_limit_mb}MiB"
         environ = dict(os.environ)
-        client = Client(n_workers=params.n_workers or os.cpu_count() or 1, threads_per_worker=1,
-                        processes=True, memory_limit=memory)
-        # Each nanny sets its worker's variables (MALLOC_TRIM_THRESHOLD_, OMP_NUM_THREADS,
+        # Setting MALLOC_TRIM_THRESHOLD_ turns glibc's dynamic mmap threshold off: every block
+        # over 128 KB is then mapped and unmapped afresh, which made normalising recipients take
+        # 1.3-1.4x the CPU time in a worker (docs/scaling.md). The nodes give freed memory back
+        # where it matters (memory.usage.release_free_memory).
+        spawn_environ = {name: value for name, value in dask.config.get(
+            "distributed.nanny.pre-spawn-environ").items() if name != "MALLOC_TRIM_THRESHOLD_"}
+        with dask.config.set({"distributed.nanny.pre-spawn-environ": spawn_environ}):
+            client = Client(n_workers=params.n_workers or os.cpu_count() or 1,
+                            threads_per_worker=1, processes=True, memory_limit=memory)
+        # Each nanny sets its worker's variables (OMP_NUM_THREADS, MKL_NUM_THREADS,
         # PYTHONHASHSEED, ...) in this process's environment to spawn it, and leaves them: the
         # driver, and what it starts, keep the environment they had.
         os.environ.clear()

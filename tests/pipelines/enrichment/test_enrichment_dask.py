@@ -11,15 +11,14 @@ import shutil
 import signal
 import subprocess
 import sys
-import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pandas as pd
 import pytest
 from browser_fixtures import console_errors, open_page
 from chunk_files import finished_chunks
-from conftest import free_port, make_project_copy, run_session
+from conftest import run_session
+from dask_runs import CHUNK_SIZE, kedro_dask_run, kedro_env, wait_for_partitions
 from selenium.webdriver.common.by import By
 
 from sbir_enrichment.datasets.partitions import MANIFEST_NAME
@@ -27,35 +26,17 @@ from sbir_enrichment.reporting.run_report import REPORT_JSON, read_run_report
 
 pytestmark = pytest.mark.slow
 
-SAMPLE = {"sample_data": {"n_awards": 600, "n_recipients": 6000, "seed": 7}}
-CHUNK_SIZE = 20  # 30 chunks: a kill after a few lands well before the end
 CHUNKS = Path("data/02_intermediate/enriched_chunks")
 OUTPUTS = ("enriched_sbir_awards", "match_review_candidates")
 COMPUTED = re.compile(r"enriched (chunk-\d{5}-[0-9a-f]{16}):")
 KEPT = re.compile(r"kept (\d+) finished partition")
-BIN = Path(sys.executable).parent
-
-
-@pytest.fixture(scope="module")
-def sequential(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A project after sample_data, ingestion and a sequential enrichment (the reference)."""
-    path = make_project_copy(tmp_path_factory.mktemp("dask") / "sequential")
-    cwd = Path.cwd()
-    os.chdir(path)
-    try:
-        run_session(path, ["sample_data"], params=SAMPLE)
-        run_session(path, ["ingestion"])
-        run_session(path, ["enrichment"], params={"enrichment": {"chunk_size": CHUNK_SIZE}})
-    finally:
-        os.chdir(cwd)
-    return path
 
 
 @pytest.fixture
-def project(sequential: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+def project(sequential_project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A copy of the reference project without its enriched chunks and outputs."""
     path = tmp_path / "project"
-    shutil.copytree(sequential, path)
+    shutil.copytree(sequential_project, path)
     shutil.rmtree(path / CHUNKS)
     for name in OUTPUTS:
         (path / "data" / "03_primary" / f"{name}.parquet").unlink()
@@ -63,47 +44,8 @@ def project(sequential: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -
     return path
 
 
-@pytest.fixture
-def dask_cluster(tmp_path: Path) -> Iterator[tuple[str, list[subprocess.Popen]]]:
-    """A ``dask scheduler`` and two one-thread ``dask worker`` processes on localhost."""
-    address = f"tcp://127.0.0.1:{free_port()}"
-    started = [subprocess.Popen(
-        [str(BIN / "dask"), "scheduler", "--host", "127.0.0.1", "--port",
-         address.rsplit(":", 1)[1], "--dashboard-address", "127.0.0.1:0"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)]
-    workers = [subprocess.Popen(
-        [str(BIN / "dask"), "worker", address, "--nthreads", "1", "--no-nanny",
-         "--no-dashboard", "--memory-limit", "1GiB", "--local-directory", str(tmp_path)],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL) for _ in range(2)]
-    started += workers
-    try:
-        from distributed import Client  # noqa: PLC0415 - only these tests load it here
-
-        with Client(address, timeout=60) as client:
-            client.wait_for_workers(2, timeout=60)
-        yield address, workers
-    finally:
-        for process in started:
-            process.kill()  # (a terminated worker can take long to close: nothing to keep)
-            process.wait(timeout=30)
-
-
 def _kedro(*params: str) -> list[str]:
-    return [str(BIN / "kedro"), "run", "--pipelines", "enrichment", "--env", "dask",
-            "--params", ",".join((f"enrichment.chunk_size={CHUNK_SIZE}", *params))]
-
-
-def _env() -> dict[str, str]:
-    return {**os.environ, "COLUMNS": "400", "KEDRO_DISABLE_TELEMETRY": "1"}
-
-
-
-def _wait_for_chunks(process: subprocess.Popen, folder: Path, wanted: int) -> None:
-    deadline = time.monotonic() + 120
-    while len(finished_chunks(folder)) < wanted:
-        assert process.poll() is None, "the run ended before it could be interrupted"
-        assert time.monotonic() < deadline, "no chunk finished in time"
-        time.sleep(0.01)
+    return kedro_dask_run("enrichment", f"enrichment.chunk_size={CHUNK_SIZE}", *params)
 
 
 def _assert_same_output(project: Path, sequential: Path, *, partitioned: bool = False) -> None:
@@ -120,7 +62,7 @@ def _assert_same_output(project: Path, sequential: Path, *, partitioned: bool = 
 
 
 def test_a_local_cluster_gives_the_sequential_output(
-        project: Path, sequential: Path, caplog: pytest.LogCaptureFixture) -> None:
+        project: Path, sequential_project: Path, caplog: pytest.LogCaptureFixture) -> None:
     caplog.set_level("INFO")
     workers_own = ("MALLOC_TRIM_THRESHOLD_", "OMP_NUM_THREADS", "PYTHONHASHSEED")
     environ = {name: os.environ.get(name) for name in workers_own}
@@ -128,7 +70,7 @@ def test_a_local_cluster_gives_the_sequential_output(
                 params={"enrichment": {"chunk_size": CHUNK_SIZE}, "dask": {"n_workers": 2}})
     # The workers' variables did not leak into the driver (and what it starts).
     assert {name: os.environ.get(name) for name in workers_own} == environ
-    _assert_same_output(project, sequential)
+    _assert_same_output(project, sequential_project)
     assert re.search(r"dask: 2 worker\(s\), 2 thread\(s\) on a LocalCluster at tcp://\S+; "
                      r"dashboard http://\S+", caplog.text)
     assert "on the Dask cluster" in caplog.text
@@ -159,8 +101,10 @@ def test_the_run_report_records_the_cluster_and_its_performance_report(
     assert "number of tasks: " in text
 
 
-def test_a_run_without_the_dask_env_has_no_cluster_in_its_report(sequential: Path) -> None:
-    report = read_run_report(sequential / "data" / "08_reporting" / "latest" / REPORT_JSON)
+def test_a_run_without_the_dask_env_has_no_cluster_in_its_report(
+        sequential_project: Path) -> None:
+    latest = sequential_project / "data" / "08_reporting" / "latest"
+    report = read_run_report(latest / REPORT_JSON)
     assert report.cluster is None
     assert all(node.cluster_tasks is None for node in report.nodes)
     assert "dask_performance_report" not in report.reports
@@ -168,59 +112,60 @@ def test_a_run_without_the_dask_env_has_no_cluster_in_its_report(sequential: Pat
 
 @pytest.mark.parametrize("partitions", [2, 3])
 def test_a_partitioned_index_gives_the_sequential_output(
-        project: Path, sequential: Path, partitions: int, caplog: pytest.LogCaptureFixture) -> None:
+        project: Path, sequential_project: Path, partitions: int,
+        caplog: pytest.LogCaptureFixture) -> None:
     caplog.set_level("INFO")
     run_session(project, ["enrichment"], env="dask", params={
         "enrichment": {"chunk_size": CHUNK_SIZE, "cluster_mode": "partitioned",
                        "partitions": partitions},
         "dask": {"n_workers": 2}})
-    _assert_same_output(project, sequential, partitioned=True)
+    _assert_same_output(project, sequential_project, partitioned=True)
     assert f"the recipient index in {partitions} partitions over 2 workers" in caplog.text
 
 
 def test_a_running_cluster_by_address_gives_the_sequential_output(
-        project: Path, sequential: Path, dask_cluster: tuple[str, list],
+        project: Path, sequential_project: Path, dask_cluster: tuple[str, list],
         caplog: pytest.LogCaptureFixture) -> None:
     caplog.set_level("INFO")
     address, _ = dask_cluster
     run_session(project, ["enrichment"], env="dask",
                 params={"enrichment": {"chunk_size": CHUNK_SIZE}, "dask": {"address": address}})
-    _assert_same_output(project, sequential)
+    _assert_same_output(project, sequential_project)
     assert f"dask: 2 worker(s), 2 thread(s) on {address}" in caplog.text
 
 
 @pytest.mark.parametrize("mode", ["broadcast", "partitioned"])
-def test_a_worker_killed_mid_run_is_survived(project: Path, sequential: Path, mode: str,
+def test_a_worker_killed_mid_run_is_survived(project: Path, sequential_project: Path, mode: str,
                                              dask_cluster: tuple[str, list]) -> None:
     address, workers = dask_cluster
     run = subprocess.Popen(_kedro(f"dask.address={address}", f"enrichment.cluster_mode={mode}"),
-                           cwd=project, env=_env(),
+                           cwd=project, env=kedro_env(),
                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     try:
-        _wait_for_chunks(run, project / CHUNKS, 2)
+        wait_for_partitions(run, project / CHUNKS, 2)
         workers[0].kill()  # its running and waiting tasks go to the other worker
         log, _ = run.communicate(timeout=300)
     finally:
         run.kill()
     assert workers[0].wait(timeout=30) == -signal.SIGKILL
     assert run.returncode == 0, log[-3000:]
-    _assert_same_output(project, sequential, partitioned=mode == "partitioned")
+    _assert_same_output(project, sequential_project, partitioned=mode == "partitioned")
 
 
 def test_a_killed_run_resumes_without_recomputing_finished_chunks(
-        project: Path, sequential: Path) -> None:
-    first = subprocess.Popen(_kedro("dask.n_workers=2"), cwd=project, env=_env(),
+        project: Path, sequential_project: Path) -> None:
+    first = subprocess.Popen(_kedro("dask.n_workers=2"), cwd=project, env=kedro_env(),
                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                              start_new_session=True)
     try:
-        _wait_for_chunks(first, project / CHUNKS, 3)
+        wait_for_partitions(first, project / CHUNKS, 3)
         os.killpg(first.pid, signal.SIGKILL)  # the driver and its local cluster
     finally:
         first.wait(timeout=60)
     kept_before = finished_chunks(project / CHUNKS)
     assert not (project / CHUNKS / MANIFEST_NAME).exists()
 
-    resumed = subprocess.run(_kedro("dask.n_workers=2"), cwd=project, env=_env(),
+    resumed = subprocess.run(_kedro("dask.n_workers=2"), cwd=project, env=kedro_env(),
                              capture_output=True, text=True, timeout=300, check=False)
     log = resumed.stdout + resumed.stderr
     assert resumed.returncode == 0, log[-3000:]
@@ -230,19 +175,19 @@ def test_a_killed_run_resumes_without_recomputing_finished_chunks(
     assert set(final) == computed | set(kept_before)
     assert {k: final[k] for k in kept_before} == kept_before  # kept files were not rewritten
     assert [int(n) for n in KEPT.findall(log)] == [len(kept_before)]
-    _assert_same_output(project, sequential)
+    _assert_same_output(project, sequential_project)
 
 
-def test_the_default_run_does_not_load_distributed(sequential: Path) -> None:
+def test_the_default_run_does_not_load_distributed(project: Path) -> None:
     # (pandera's schema typing imports dask.dataframe whenever dask is installed.)
     probe = ("import sys; from pathlib import Path; "
              "from kedro.framework.session import KedroSession; "
              "from kedro.framework.startup import bootstrap_project; "
              "bootstrap_project(Path.cwd()); "
              "s = KedroSession.create(project_path=Path.cwd()); "
-             "s.run(pipeline_names=['enrichment']); "
+             "s.run(pipeline_names=['ingestion', 'enrichment']); "
              "print('distributed' in sys.modules)")
-    done = subprocess.run([sys.executable, "-c", probe], cwd=sequential, env=_env(),
+    done = subprocess.run([sys.executable, "-c", probe], cwd=project, env=kedro_env(),
                           capture_output=True, text=True, timeout=300, check=False)
     assert done.returncode == 0, done.stderr[-3000:]
     assert done.stdout.strip().splitlines()[-1] == "False"

@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 import pytest
 import yaml
-from ingestion_inputs import MESSY_ROWS, messy_awards_csv, recipient_lookup
+from ingestion_inputs import MESSY_ROWS, SEQUENTIAL, messy_awards_csv, recipient_lookup
 from kedro.validation.exceptions import DataValidationError
 
 from sbir_enrichment.datasets.text_csv import TextCSVDataset
@@ -155,7 +155,7 @@ def _split(frame: pd.DataFrame, size: int) -> list[pd.DataFrame]:
 
 
 def _staged_partitions(frames: list[pd.DataFrame]) -> dict:
-    parts = dict(nodes.stage_recipients(iter(frames), None))
+    parts = dict(nodes.stage_recipients(iter(frames), None, SEQUENTIAL))
     return {pid: (lambda f=frame: f) for pid, frame in parts.items()}
 
 
@@ -169,7 +169,7 @@ def test_stage_recipients_returns_a_lazy_generator_not_a_generator_function() ->
             consumed.append(len(chunk))
             yield chunk
 
-    stream = nodes.stage_recipients(chunks(), None)
+    stream = nodes.stage_recipients(chunks(), None, SEQUENTIAL)
     assert consumed == []  # nothing read until the dataset pulls
     first_id, _ = next(stream)
     assert first_id == "part-00000" and consumed == [4]
@@ -255,7 +255,8 @@ def test_index_partition_breaking_the_schema_names_the_partition() -> None:
 
 def test_source_without_a_needed_column_fails_naming_it() -> None:
     with pytest.raises(ValueError, match=r"lacks column\(s\) \['uei'\]"):
-        dict(nodes.stage_recipients(iter([recipient_lookup().drop(columns="uei")]), None))
+        dict(nodes.stage_recipients(iter([recipient_lookup().drop(columns="uei")]), None,
+                                    SEQUENTIAL))
 
 
 def test_summary_holds_both_inputs() -> None:
@@ -283,9 +284,9 @@ def test_rows_that_only_share_a_hash_are_not_duplicates() -> None:
 def test_a_short_memory_budget_stages_in_sub_batches_with_the_same_partitions(caplog) -> None:
     source = generate_sample(GeneratorConfig(seed=3, n_awards=50, n_recipients=4_000)).recipients
     chunks = _split(source, 2_500)
-    plenty = dict(nodes.stage_recipients(iter(chunks), 1e9))
+    plenty = dict(nodes.stage_recipients(iter(chunks), 1e9, SEQUENTIAL))
     with caplog.at_level(logging.WARNING):
-        short = dict(nodes.stage_recipients(iter(chunks), 1.0))
+        short = dict(nodes.stage_recipients(iter(chunks), 1.0, SEQUENTIAL))
     assert list(short) == list(plenty) == ["part-00000", "part-00001"]
     for partition_id, frame in plenty.items():
         pd.testing.assert_frame_equal(short[partition_id], frame)

@@ -7,7 +7,8 @@ of them runs on the workers ahead of the one being moved into place; the task th
 chunk writes it to the shared storage itself and hands back only the file's name and digest.
 In ``broadcast`` mode (``enrichment.cluster_mode``) each worker builds the recipient index once,
 from the recipient-index partitions on the shared storage, and keeps it for every task of the
-run; in ``partitioned`` mode ``on_partitions`` links the chunks.
+run; in ``partitioned`` mode ``on_partitions`` links the chunks. The window of tasks is
+``cluster_tasks.TaskWindow``.
 """
 
 from __future__ import annotations
@@ -19,9 +20,10 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from functools import partial
 
-from distributed import Client, Future, get_client, get_worker
+from distributed import Client, Future, get_client
 
 from sbir_enrichment.cluster import CLUSTER_TASKS
+from sbir_enrichment.cluster_tasks import TaskWindow, outcome, worker_budget_mb
 from sbir_enrichment.datasets.partitions import PartitionWriter, WrittenPartition
 from sbir_enrichment.matching import MatchModel
 from sbir_enrichment.memory.usage import MB, anonymous_rss, release_free_memory
@@ -34,8 +36,6 @@ from sbir_enrichment.pipelines.enrichment.recipient_source import RecipientSourc
 
 logger = logging.getLogger(__name__)
 
-# Tasks in flight per worker thread: one running, one waiting to start when it ends.
-_TASKS_PER_THREAD = 2
 # This worker process's linker, keyed by what it was built from (one at a time).
 _linkers: dict[str, ChunkLinker] = {}
 _linker_lock = threading.Lock()
@@ -76,11 +76,8 @@ def _worker_linker(run: ClusterRun) -> ChunkLinker:
     with _linker_lock:
         if key not in _linkers:
             _linkers.clear()  # an earlier run's index is freed before this one is built
-            params, limit = run.recipients.params, get_worker().memory_manager.memory_limit
-            if params.memory_budget_mb is None and limit:
-                logger.info("dask worker: its memory limit (%.0f MB) is the enrichment's budget",
-                            limit / MB)
-                params = params.model_copy(update={"memory_budget_mb": limit / MB})
+            params = run.recipients.params.model_copy(update={"memory_budget_mb": worker_budget_mb(
+                run.recipients.params.memory_budget_mb, "enrichment.memory_budget_mb")})
             index, digest = index_recipients(run.recipients.recipient_index, params)
             run.recipients.check(digest)
             _linkers[key] = ChunkLinker(index, run.model, params)
@@ -108,10 +105,8 @@ class ClusterChunks(Mapping[str, Callable[[], WrittenPartition]]):
         self._chunks = chunks
         self._progress = progress
         self._run = run
-        self._client = get_client()
-        self._window = _TASKS_PER_THREAD * max(sum(self._client.nthreads().values()), 1)
+        self._window = TaskWindow()
         self._announced: deque[str] = deque()
-        self._running: dict[str, Future] = {}
         self._write: PartitionWriter | None = None
 
     def __getitem__(self, chunk_id: str) -> Callable[[], WrittenPartition]:
@@ -136,24 +131,24 @@ class ClusterChunks(Mapping[str, Callable[[], WrittenPartition]]):
         self._fill_window()
 
     def _submit(self, chunk_id: str) -> None:
-        self._running[chunk_id] = self._run.submit(self._client, self._chunks[chunk_id][1],
-                                                   chunk_id, self._write)
+        self._window.add(chunk_id, self._run.submit(self._window.client,
+                                                    self._chunks[chunk_id][1], chunk_id,
+                                                    self._write))
 
     def _fill_window(self) -> None:
-        while self._announced and len(self._running) < self._window:
+        while self._announced and len(self._window) < self._window.size:
             chunk_id = self._announced.popleft()
-            if chunk_id not in self._running:
+            if chunk_id not in self._window:
                 self._submit(chunk_id)
 
     def _result(self, chunk_id: str) -> WrittenPartition:
         if self._write is None:
             raise RuntimeError("enriched chunks on a cluster are saved by a dataset that "
                                "announces them (prefetch) with their writer")
-        if chunk_id not in self._running:
+        if chunk_id not in self._window:
             self._submit(chunk_id)
-        future = self._running.pop(chunk_id)
+        future = self._window.take(chunk_id)
         self._fill_window()
-        written, rows, seconds = future.result()
-        future.release()
+        written, rows, seconds = outcome(future)
         self._progress.chunk_done(self._chunks[chunk_id][0], chunk_id, rows, seconds)
         return written

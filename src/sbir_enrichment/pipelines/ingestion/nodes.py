@@ -4,6 +4,7 @@ Awards are parsed a streamed batch of the CSV at a time (each batch in one vecto
 keeping only the parsed rows. Recipients (~3.3M rows) flow chunk by chunk from the source into
 ``recipients_normalised`` (one partition per source chunk, rejected rows flagged), from which
 ``recipient_index`` and ``recipients_rejected`` are cut, each again a partition at a time.
+Under ``--env dask`` the chunks are normalised as tasks on the run's Dask cluster (``on_cluster``).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import pandas as pd
 from kedro.io.core import DatasetError
 from kedro.validation.exceptions import DataValidationError
 
+from sbir_enrichment.cluster import DaskParams
 from sbir_enrichment.memory.budget import memory_budget
 from sbir_enrichment.memory.sub_batches import SubBatches
 from sbir_enrichment.memory.usage import release_free_memory
@@ -35,6 +37,7 @@ BLANK_REQUIRED = "blank, and the field is required"
 IDENTIFIERS = ("uei", "duns")  # a present identifier that cannot be repaired rejects the row
 
 Partitions = Iterator[tuple[str, pd.DataFrame]]
+SourceChunks = Iterator[tuple[str, int, pd.DataFrame]]
 
 
 def _first_problem(checks: list[tuple[str, pd.Series]], index: pd.Index) -> tuple[pd.Series, ...]:
@@ -140,30 +143,39 @@ def _counts(values: pd.Series) -> dict[str, int]:
     return {str(k): int(v) for k, v in values.value_counts().sort_index().items()}
 
 
-def stage_recipients(chunks: Iterable[pd.DataFrame], memory_budget_mb: float | None
-                     ) -> Partitions:
+def stage_recipients(chunks: Iterable[pd.DataFrame], memory_budget_mb: float | None,
+                     dask: DaskParams) -> Partitions:
     """Normalise the recipient source chunk by chunk, lazily, within the memory budget.
 
     A plain function returning a generator: Kedro hands the generator to
     ``ChunkedPartitionedDataset.save``, which writes one partition per chunk as it is produced.
     A chunk whose normalisation would cross the budget is normalised in sub-batches
-    (``sbir_enrichment.memory.sub_batches``); its partition is the same.
+    (``sbir_enrichment.memory.sub_batches``); its partition is the same. With ``dask.enabled``
+    the driver still reads the source, and each chunk is normalised by a task on the run's Dask
+    cluster (``on_cluster``); the partitions are the same.
 
     Args:
         chunks: ``usaspending_recipients``: an iterator of ``recipient_lookup`` frames.
         memory_budget_mb: ``params:ingestion.memory_budget_mb`` (``None``: what the machine or
-            container allows).
+            container allows; on a Dask worker, its memory limit).
+        dask: Whether a Dask cluster normalises the chunks.
 
     Returns:
         ``(partition_id, frame)`` pairs for ``recipients_normalised``: index columns plus
         ``reject_field`` / ``reject_reason`` and the raw identifiers of rejected rows.
     """
     release_free_memory()  # what parsing the awards left behind (sbir_enrichment.memory.usage)
+    if dask.enabled:
+        from sbir_enrichment.pipelines.ingestion import on_cluster  # noqa: PLC0415 (Dask)
+
+        logger.info("recipients: chunks normalised on the Dask cluster")
+        return on_cluster.staged_on_cluster(_numbered(chunks), memory_budget_mb)
     budget = memory_budget(memory_budget_mb, "ingestion.memory_budget_mb")
-    return _staged(chunks, SubBatches(budget, "recipients"))
+    return _staged(_numbered(chunks), SubBatches(budget, "recipients"))
 
 
-def _staged(chunks: Iterable[pd.DataFrame], batches: SubBatches) -> Partitions:
+def _numbered(chunks: Iterable[pd.DataFrame]) -> SourceChunks:
+    """``(partition_id, first_row, chunk)`` of each source chunk; a failed read names the source."""
     first_row = 0
     stream = iter(chunks)
     for number in itertools.count():
@@ -176,10 +188,20 @@ def _staged(chunks: Iterable[pd.DataFrame], batches: SubBatches) -> Partitions:
         except Exception as exc:
             raise DatasetError(f"usaspending_recipients: reading the recipient source failed "
                                f"after row {first_row:,}: {exc}") from exc
-        partition_id = f"part-{number:05d}"
-        staged = batches.apply(chunk, partial(_normalised, first_row=first_row), partition_id)
-        yield partition_id, staged.reset_index(drop=True)
+        yield f"part-{number:05d}", first_row, chunk
         first_row += len(chunk)
+
+
+def _staged(chunks: SourceChunks, batches: SubBatches) -> Partitions:
+    for partition_id, first_row, chunk in chunks:
+        yield partition_id, stage_chunk(batches, partition_id, first_row, chunk)
+
+
+def stage_chunk(batches: SubBatches, partition_id: str, first_row: int,
+                chunk: pd.DataFrame) -> pd.DataFrame:
+    """One source chunk normalised (its rows numbered from ``first_row``), in ``batches``."""
+    staged = batches.apply(chunk, partial(_normalised, first_row=first_row), partition_id)
+    return staged.reset_index(drop=True)
 
 
 def _normalised(part: pd.DataFrame, start: int, first_row: int) -> pd.DataFrame:

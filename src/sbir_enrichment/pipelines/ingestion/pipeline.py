@@ -24,7 +24,8 @@ def create_pipeline(**kwargs) -> Pipeline:
         ),
         Node(
             func=stage_recipients,
-            inputs=["usaspending_recipients", "params:ingestion.memory_budget_mb"],
+            inputs=["usaspending_recipients", "params:ingestion.memory_budget_mb",
+                    "params:dask"],
             outputs="recipients_normalised",
             name="stage_recipients_node",
         ),
