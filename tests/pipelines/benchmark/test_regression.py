@@ -166,7 +166,7 @@ def test_dask_runs_are_compared_only_with_the_same_worker_count_and_parameters()
 def test_the_committed_baseline_without_dask_runs_still_compares_cleanly() -> None:
     newest = sorted(BASELINES.iterdir())[-1] / "baseline.json"
     committed = json.loads(newest.read_text())
-    assert all("dask" not in size for size in committed["sizes"])
+    assert not any(size.get("dask") for size in committed["sizes"])  # no Dask entries
     # The same runs again, now each size also on two workers.
     current = {**committed, "sizes": [
         {**size, "dask": summarise_dask(size, {2: [dask_run(size["size"], run["wall_s"], 2)
