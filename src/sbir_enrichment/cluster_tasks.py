@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import itertools
 import logging
+import threading
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
-from typing import Any
+from typing import Any, TypeVar
 
 import dask
 from distributed import Future, get_client, get_worker
@@ -23,6 +24,10 @@ logger = logging.getLogger(__name__)
 
 # Tasks in flight per worker thread: one running, one waiting to start when it ends.
 _TASKS_PER_THREAD = 2
+# What this worker process keeps between tasks: per purpose, the key it was built for and it.
+_held: dict[str, tuple[str, Any]] = {}
+_held_lock = threading.Lock()
+T = TypeVar("T")
 
 Task = tuple[str, Callable[..., Any], tuple[Any, ...]]
 """A task: its Dask key (unique in the cluster), its function and the function's arguments."""
@@ -108,3 +113,15 @@ def worker_budget_mb(configured_mb: float | None, parameter: str) -> float | Non
                     limit / MB, parameter)
         return limit / MB
     return configured_mb
+
+
+def held_by_worker(purpose: str, key: str, build: Callable[[], T]) -> T:
+    """This worker process's object for ``purpose``, built by ``build`` for ``key`` on the first
+    task that asks and kept for the later ones; one of another key (an earlier run's) is freed
+    before the new one is built."""
+    with _held_lock:
+        held = _held.get(purpose)
+        if held is None or held[0] != key:
+            _held.pop(purpose, None)
+            _held[purpose] = (key, build())
+        return _held[purpose][1]

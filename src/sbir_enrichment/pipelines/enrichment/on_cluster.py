@@ -14,7 +14,6 @@ run; in ``partitioned`` mode ``on_partitions`` links the chunks. The window of t
 from __future__ import annotations
 
 import logging
-import threading
 from collections import deque
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
@@ -23,7 +22,7 @@ from functools import partial
 from distributed import Client, Future, get_client
 
 from sbir_enrichment.cluster import CLUSTER_TASKS
-from sbir_enrichment.cluster_tasks import TaskWindow, outcome, worker_budget_mb
+from sbir_enrichment.cluster_tasks import TaskWindow, held_by_worker, outcome, worker_budget_mb
 from sbir_enrichment.datasets.partitions import PartitionWriter, WrittenPartition
 from sbir_enrichment.matching import MatchModel
 from sbir_enrichment.memory.usage import MB, anonymous_rss, release_free_memory
@@ -36,9 +35,6 @@ from sbir_enrichment.pipelines.enrichment.recipient_source import RecipientSourc
 
 logger = logging.getLogger(__name__)
 
-# This worker process's linker, keyed by what it was built from (one at a time).
-_linkers: dict[str, ChunkLinker] = {}
-_linker_lock = threading.Lock()
 
 
 @dataclass(frozen=True)
@@ -73,18 +69,19 @@ def _worker_linker(run: ClusterRun) -> ChunkLinker:
     """This worker's linker of the run, built from the partitions on its first task."""
     key = fingerprint.combine(run.recipients.recipients_digest, run.model.model_dump_json(),
                               run.recipients.params.model_dump_json())
-    with _linker_lock:
-        if key not in _linkers:
-            _linkers.clear()  # an earlier run's index is freed before this one is built
-            params = run.recipients.params.model_copy(update={"memory_budget_mb": worker_budget_mb(
-                run.recipients.params.memory_budget_mb, "enrichment.memory_budget_mb")})
-            index, digest = index_recipients(run.recipients.recipient_index, params)
-            run.recipients.check(digest)
-            _linkers[key] = ChunkLinker(index, run.model, params)
-            release_free_memory()
-            logger.info("dask worker: recipient index built; the worker holds %.0f MB",
-                        anonymous_rss() / MB)
-        return _linkers[key]
+    return held_by_worker("linker", key, partial(_built_linker, run))
+
+
+def _built_linker(run: ClusterRun) -> ChunkLinker:
+    params = run.recipients.params.model_copy(update={"memory_budget_mb": worker_budget_mb(
+        run.recipients.params.memory_budget_mb, "enrichment.memory_budget_mb")})
+    index, digest = index_recipients(run.recipients.recipient_index, params)
+    run.recipients.check(digest)
+    linker = ChunkLinker(index, run.model, params)
+    release_free_memory()
+    logger.info("dask worker: recipient index built; the worker holds %.0f MB",
+                anonymous_rss() / MB)
+    return linker
 
 
 def link_on_worker(run: ClusterRun, load: Loader, chunk_id: str, write: PartitionWriter

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 
 from distributed import Client, Future, Scheduler
 
+from sbir_enrichment.cluster_tasks import held_by_worker
 from sbir_enrichment.datasets.partitions import PartitionWriter, WrittenPartition
 from sbir_enrichment.matching import AWARD_COLUMNS, MatchModel, MatchSettings, RecipientIndex
 from sbir_enrichment.matching.candidates import Candidates, find_candidates
@@ -35,8 +36,7 @@ from sbir_enrichment.pipelines.enrichment.recipient_source import RecipientSourc
 
 logger = logging.getLogger(__name__)
 
-# This worker process's partitions of the run's index, by ``PartitionSource.key`` (one run).
-_indexes: dict[str, dict[int, RecipientIndex]] = {}
+# Guards this worker's partitions of the run's index (``held_by_worker``: one run's at a time).
 _index_lock = threading.Lock()
 
 
@@ -80,10 +80,9 @@ def shared_statistics(source: PartitionSource) -> SharedStatistics:
 def _partition(source: PartitionSource, partition: int,
                shared: SharedStatistics) -> RecipientIndex:
     """This worker's index of ``partition``, built on its first task."""
+    held: dict[int, RecipientIndex] = held_by_worker("recipient index partitions", source.key,
+                                                     dict)
     with _index_lock:
-        for key in [key for key in _indexes if key != source.key]:
-            del _indexes[key]  # an earlier run's partitions are freed before this one's
-        held = _indexes.setdefault(source.key, {})
         if partition not in held:
             started = time.perf_counter()
             held[partition] = partition_index(source.recipients.tables(), source.settings,

@@ -11,33 +11,29 @@ chunk would cross it.
 from __future__ import annotations
 
 import logging
-import threading
 import uuid
+from functools import partial
 
 import pandas as pd
 
 from sbir_enrichment.cluster import CLUSTER_TASKS
-from sbir_enrichment.cluster_tasks import in_order, worker_budget_mb
+from sbir_enrichment.cluster_tasks import held_by_worker, in_order, worker_budget_mb
 from sbir_enrichment.memory.budget import memory_budget
 from sbir_enrichment.memory.sub_batches import SubBatches
 from sbir_enrichment.pipelines.ingestion.nodes import Partitions, SourceChunks, stage_chunk
 
 logger = logging.getLogger(__name__)
 
-# This worker process's sub-batch planner, by the configured budget it was made for (one at a
-# time): what it learns of a chunk's memory serves the worker's next chunks.
-_planners: dict[float | None, SubBatches] = {}
-_planner_lock = threading.Lock()
-
-
 def _worker_batches(memory_budget_mb: float | None) -> SubBatches:
-    with _planner_lock:
-        if memory_budget_mb not in _planners:
-            _planners.clear()
-            budget = worker_budget_mb(memory_budget_mb, "ingestion.memory_budget_mb")
-            _planners[memory_budget_mb] = SubBatches(
-                memory_budget(budget, "ingestion.memory_budget_mb"), "recipients")
-        return _planners[memory_budget_mb]
+    """This worker's sub-batch planner for the configured budget: what it learns of a chunk's
+    memory serves the worker's next chunks."""
+    return held_by_worker("recipient sub-batches", str(memory_budget_mb),
+                          partial(_planner, memory_budget_mb))
+
+
+def _planner(memory_budget_mb: float | None) -> SubBatches:
+    budget = worker_budget_mb(memory_budget_mb, "ingestion.memory_budget_mb")
+    return SubBatches(memory_budget(budget, "ingestion.memory_budget_mb"), "recipients")
 
 
 def stage_on_worker(partition_id: str, first_row: int, chunk: pd.DataFrame,
