@@ -28,7 +28,7 @@ from sbir_enrichment.hooks.memray_profile import (
 )
 from sbir_enrichment.hooks.node_record import NodeRecord, clock
 from sbir_enrichment.memory.budget import MEMORY_ADAPTATION, MEMORY_BUDGET, detect_budget
-from sbir_enrichment.memory.usage import MB, PeakSampler, current_rss, process_maxrss
+from sbir_enrichment.memory.usage import MB, PeakSampler, current_rss, peak_rss
 from sbir_enrichment.redaction import redact
 from sbir_enrichment.reporting.run_report import (
     REPORT_MD,
@@ -176,7 +176,7 @@ class ObservedRun:
             record.memray = self.memray.stop()
         record.rss_end = current_rss()
         record.peak_rss = max(self.sampler.close(record.name), record.rss_end)
-        self.high_water = max(self.high_water, process_maxrss(), record.peak_rss)
+        self.high_water = max(self.high_water, peak_rss(), record.peak_rss)
         record.process_maxrss = self.high_water
         record.closed = True
 
@@ -264,7 +264,7 @@ class ObservedRun:
             rss_start_mb=round(self.rss_start / MB, 1),
             peak_rss_mb=round(run_peak / MB, 1),
             memory_delta_mb=memory_delta_mb,
-            process_maxrss_mb=round(max(self.high_water, process_maxrss(), run_peak) / MB, 1),
+            process_maxrss_mb=round(max(self.high_water, peak_rss(), run_peak) / MB, 1),
             throughput=throughput,
             nodes=len(nodes),
         )

@@ -78,7 +78,7 @@ class PeakSampler:
 
     A window is opened per node; ``sample`` may also be called from hooks so that short nodes
     still see their start and end. Peaks shorter than the sampling period can be missed; the
-    process high-water mark (:func:`process_maxrss`) never misses one.
+    process high-water mark (:func:`peak_rss`) never misses one.
     """
 
     def __init__(self, interval_s: float, read: Callable[[], int] = current_rss) -> None:
