@@ -10,7 +10,7 @@ the blocking keys of ``blocking.NameKeys``. A chunk asks with arrays and gets ar
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -42,6 +42,10 @@ MISSING_STATE = -1
 UNKNOWN_STATE = -2  # an award state no recipient has: known, and equal to none
 _NOT_YET = -2  # legal form not read yet (it is read on first use, for candidate rows only)
 _STATISTICS_SLICE = 1 << 21
+# What a whole table's index is made of besides its recipients (``saved``, ``from_saved``).
+_ARRAYS = ("name_length", "uei_key", "duns_key", "parent_uei_key", "state_code", "_word_keys",
+           "_word_rows", "name_bits", "compact_key")
+_KEY_TABLES = ("uei", "duns", "words", "compact", "head", "initials")
 
 
 def duns_keys(duns: pd.Series | pa.Array | pa.ChunkedArray) -> np.ndarray:
@@ -124,6 +128,8 @@ class RecipientIndex:
         store = store or ArrayStore()
         keep = store.keep
         self.recipients = recipients
+        self.reopen: Callable[[], RecipientIndex] | None = None
+        """How another process opens this same index (set by whatever loaded it from files)."""
         self._rows = None if rows is None else keep(np.asarray(rows, dtype=np.int64))
         self.recipient_count = recipients.num_rows if shared is None else shared.recipients
         """Recipients in the whole table."""
@@ -169,6 +175,40 @@ class RecipientIndex:
                                     None if shared is None else shared.oversized_initials, keep)
         self.mapped_bytes = store.bytes_mapped
         store.close()
+
+    def saved(self) -> tuple[dict[str, np.ndarray], dict[str, Any]]:
+        """What ``from_saved`` makes this index again from: its arrays by name (the key
+        tables' ``packed``, the ``ends`` ones as ``ends.0``, ``ends.1``…) and plain values.
+
+        Only the index of a whole table: a partition's depends on statistics shared by others.
+        """
+        if self._shared is not None:
+            raise ValueError("only the index of a whole recipient table can be saved")
+        arrays = {name: getattr(self, name) for name in _ARRAYS}
+        arrays |= {name: getattr(self, name).packed for name in _KEY_TABLES}
+        arrays |= {f"ends.{i}": table.packed for i, table in enumerate(self.ends)}
+        return arrays, {"states": self.states.tolist(),
+                        "name_ends": [list(ends) for ends in self.name_ends]}
+
+    @classmethod
+    def from_saved(cls, recipients: pa.Table, arrays: dict[str, np.ndarray],
+                   values: dict[str, Any]) -> RecipientIndex:
+        """The index ``saved`` gave ``arrays`` and ``values`` of, over its ``recipients``
+        (used as they are: mapped arrays stay mapped)."""
+        index = cls.__new__(cls)
+        index.recipients = recipients
+        index.reopen = None
+        index._rows, index._shared, index.mapped_bytes = None, None, 0
+        index.recipient_count = recipients.num_rows
+        index.name_ends = tuple(tuple(ends) for ends in values["name_ends"])
+        index.states = pd.Index(values["states"], dtype="object")
+        index._legal_form = np.full(recipients.num_rows, _NOT_YET, dtype=np.int16)
+        for name in _ARRAYS:
+            setattr(index, name, arrays[name])
+        for name in _KEY_TABLES:
+            setattr(index, name, KeyTable(arrays[name]))
+        index.ends = [KeyTable(arrays[f"ends.{i}"]) for i in range(len(index.name_ends))]
+        return index
 
     @staticmethod
     def _table(keys: np.ndarray, max_block: int, oversized: np.ndarray | None,

@@ -170,8 +170,12 @@ def test_the_dask_env_is_timed_beside_the_sequential_run_and_compared_like_for_l
     # Against a baseline with both worker counts, a benchmark of two workers is compared with
     # the baseline's two-worker runs only (and its sequential runs with the sequential ones).
     _session_run(project_copy, ["benchmark_baseline"], {})
+    # (What is compared is the point here, not whether one 300-award run is within 25% of
+    # another: the time and memory gates are widened so the machine's noise cannot fail it.)
+    wide = {"time_failure_pct": 10_000, "memory_failure_pct": 10_000}
     _session_run(project_copy, ["benchmark"],
-                 {"benchmark": {**SMALL, "dask_workers": [2], "run_params": chunked}})
+                 {"benchmark": {**SMALL, "dask_workers": [2], "run_params": chunked,
+                                "regression": wide}})
     second = json.loads(_newest(project_copy, "benchmark_results.json").read_text())
     (compared,) = second["regression"]["dask"]
     assert compared["workers"] == 2

@@ -27,6 +27,7 @@ from sbir_enrichment.reporting.run_report import REPORT_JSON, read_run_report
 pytestmark = pytest.mark.slow
 
 CHUNKS = Path("data/02_intermediate/enriched_chunks")
+LOOKUP = Path("data/02_intermediate/recipient_lookup")
 OUTPUTS = ("enriched_sbir_awards", "match_review_candidates")
 COMPUTED = re.compile(r"enriched (chunk-\d{5}-[0-9a-f]{16}):")
 KEPT = re.compile(r"kept (\d+) finished partition")
@@ -73,7 +74,17 @@ def test_a_local_cluster_gives_the_sequential_output(
     _assert_same_output(project, sequential_project)
     assert re.search(r"dask: 2 worker\(s\), 2 thread\(s\) on a LocalCluster at tcp://\S+; "
                      r"dashboard http://\S+", caplog.text)
-    assert "on the Dask cluster" in caplog.text
+    assert "on the Dask cluster (each worker maps the driver's recipient index)" in caplog.text
+    assert (project / LOOKUP / "CURRENT").is_file()  # what the workers mapped
+
+
+def test_workers_are_not_left_to_guess_where_the_recipient_index_is(
+        project: Path) -> None:
+    (project / "conf" / "dask" / "catalog.yml").unlink()  # recipient_lookup back in memory
+    with pytest.raises(RuntimeError, match="`recipient_lookup` must be a MappedIndexDataset"):
+        run_session(project, ["enrichment"], env="dask",
+                    params={"enrichment": {"chunk_size": CHUNK_SIZE}, "dask": {"n_workers": 1}})
+    assert not (project / CHUNKS).exists() or not finished_chunks(project / CHUNKS)
 
 
 @pytest.mark.browser

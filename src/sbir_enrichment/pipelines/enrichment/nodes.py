@@ -20,22 +20,21 @@ from sbir_enrichment.matching import (
     MatchModel,
     RecipientIndex,
     accuracy_report,
-    link_awards,
     review_candidates,
     review_columns,
     train,
 )
 from sbir_enrichment.matching.storage import ArrayStore
 from sbir_enrichment.memory.budget import MEMORY_ADAPTATION, memory_budget
-from sbir_enrichment.memory.sub_batches import SubBatches
 from sbir_enrichment.memory.usage import MB, anonymous_rss, release_free_memory
 from sbir_enrichment.pipelines.enrichment import fingerprint, provenance
+from sbir_enrichment.pipelines.enrichment.linking import ChunkLinker, Loader
 from sbir_enrichment.pipelines.enrichment.params import EnrichmentParams
 from sbir_enrichment.pipelines.enrichment.progress import ChunkProgress
+from sbir_enrichment.pipelines.enrichment.recipient_source import recipient_tables
 
 logger = logging.getLogger(__name__)
 
-Loader = Callable[[], pd.DataFrame]
 LINK_COLUMNS = ("source_row", "match_method", "recipient_hash", "match_probability",
                 "in_review_band")
 # Peak memory of building the index in memory per byte of its recipient table: the table, its
@@ -105,16 +104,6 @@ def index_recipients(recipient_index: dict[str, Loader],
     return index, fingerprint.combine(*digests)
 
 
-def recipient_tables(recipient_index: dict[str, Loader], digests: list[str]
-                     ) -> Iterator[pa.Table]:
-    """The ``RecipientIndex.table_of`` table of each recipient-index partition, in order, one
-    at a time; each one's digest is appended to ``digests`` (``fingerprint.combine`` them)."""
-    for partition_id, load in recipient_index.items():
-        table = RecipientIndex.table_of(load())
-        digests.append(partition_id + ":" + fingerprint.table_digest(table))
-        yield table
-
-
 def _prepended(first: pa.Table | None, rest: Iterator[pa.Table]) -> Iterator[pa.Table]:
     if first is not None:
         yield first
@@ -155,28 +144,6 @@ def estimate_match_model(award_chunks: dict[str, Loader], recipients: RecipientI
     return model.model_dump()
 
 
-class ChunkLinker:
-    """Links chunks against one index with one model, in sub-batches within the memory budget."""
-
-    def __init__(self, recipients: RecipientIndex, model: MatchModel,
-                 params: EnrichmentParams) -> None:
-        self._recipients = recipients
-        self._model = model
-        self._params = params
-        self._sub_batches = SubBatches(memory_budget(params.memory_budget_mb,
-                                                     "enrichment.memory_budget_mb"), "awards")
-
-    def _link(self, awards: pd.DataFrame, _: int) -> pd.DataFrame:
-        return link_awards(awards, self._recipients, self._model, self._params.matching)
-
-    def link(self, load: Loader, chunk_id: str) -> tuple[pd.DataFrame, float]:
-        """The enriched chunk, and the seconds its linkage took."""
-        awards = load()
-        started = time.perf_counter()
-        enriched = self._sub_batches.apply(awards, self._link, chunk_id)
-        return enriched, time.perf_counter() - started
-
-
 def _enrich(linker: ChunkLinker, progress: ChunkProgress, load: Loader, position: int,
             chunk_id: str) -> pd.DataFrame:
     """Link one chunk (called by the dataset only when the chunk is not finished)."""
@@ -199,12 +166,13 @@ def enrich_chunks(*, award_chunks: dict[str, Loader], recipients: RecipientIndex
 
     Args:
         award_chunks: ``{chunk id: loader}`` from ``split_awards``.
-        recipients: The recipient index.
+        recipients: The recipient index (on a Dask cluster in ``broadcast`` mode, one loaded
+            from its files, which the workers open too: ``datasets.mapped_index``).
         recipients_digest: Digest of the recipient-index partitions.
         match_model: The run's match model.
         params: Enrichment parameters.
-        recipient_index: ``{partition id: loader}`` of the recipient index (the Dask workers
-            build their own index from it).
+        recipient_index: ``{partition id: loader}`` of the recipient index (in ``partitioned``
+            cluster mode the workers build their partitions of the index from it).
         dask: Whether a Dask cluster links the chunks.
 
     Returns:
@@ -215,7 +183,8 @@ def enrich_chunks(*, award_chunks: dict[str, Loader], recipients: RecipientIndex
     if dask.enabled:
         from sbir_enrichment.pipelines.enrichment import on_cluster  # noqa: PLC0415 (Dask)
 
-        cluster = on_cluster.cluster_run(recipient_index, recipients_digest, model, params)
+        cluster = on_cluster.cluster_run(recipients, recipient_index, recipients_digest, model,
+                                         params)
     run_digest = fingerprint.combine(recipients_digest, model.model_dump_json(),
                                      params.matching.model_dump_json(),
                                      fingerprint.matching_code_digest(),

@@ -5,9 +5,10 @@ finished, moves the others into place in order, and records their digests and th
 announces the chunks it will compute (``ClusterChunks.prefetch``) with their writer, so a window
 of them runs on the workers ahead of the one being moved into place; the task that finishes a
 chunk writes it to the shared storage itself and hands back only the file's name and digest.
-In ``broadcast`` mode (``enrichment.cluster_mode``) each worker builds the recipient index once,
-from the recipient-index partitions on the shared storage, and keeps it for every task of the
-run; in ``partitioned`` mode ``on_partitions`` links the chunks. The window of tasks is
+In ``broadcast`` mode (``enrichment.cluster_mode``) each worker opens the recipient index the
+driver built and saved (``datasets.mapped_index``: the files are mapped, not read, so opening
+takes milliseconds and workers on one machine share the pages) and keeps it for every task of
+the run; in ``partitioned`` mode ``on_partitions`` links the chunks. The window of tasks is
 ``cluster_tasks.TaskWindow``.
 """
 
@@ -24,14 +25,12 @@ from distributed import Client, Future, get_client
 from sbir_enrichment.cluster import CLUSTER_TASKS
 from sbir_enrichment.cluster_tasks import TaskWindow, held_by_worker, outcome, worker_budget_mb
 from sbir_enrichment.datasets.partitions import PartitionWriter, WrittenPartition
-from sbir_enrichment.matching import MatchModel
-from sbir_enrichment.memory.usage import MB, anonymous_rss, release_free_memory
+from sbir_enrichment.matching import MatchModel, RecipientIndex
 from sbir_enrichment.pipelines.enrichment import fingerprint
-from sbir_enrichment.pipelines.enrichment.nodes import ChunkLinker, Loader, index_recipients
+from sbir_enrichment.pipelines.enrichment.linking import ChunkLinker, Loader
 from sbir_enrichment.pipelines.enrichment.on_partitions import PartitionedRun
 from sbir_enrichment.pipelines.enrichment.params import EnrichmentParams
 from sbir_enrichment.pipelines.enrichment.progress import ChunkProgress
-from sbir_enrichment.pipelines.enrichment.recipient_source import RecipientSource
 
 logger = logging.getLogger(__name__)
 
@@ -39,16 +38,18 @@ logger = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class ClusterRun:
-    """What a worker links chunks with: where the index is read from, and the model."""
+    """What a worker links chunks with: the driver's index (opened from its files), the model
+    and the enrichment parameters."""
 
-    recipients: RecipientSource
+    index: Callable[[], RecipientIndex]
     model: MatchModel
+    params: EnrichmentParams
     fingerprint: tuple[str, ...] = ()
     """Added to the chunk fingerprints: none, the output is the sequential run's."""
 
     def describe(self) -> str:
         """How the chunks are linked, for the log."""
-        return "each worker holds the whole recipient index"
+        return "each worker maps the driver's recipient index"
 
     def submit(self, client: Client, load: Loader, chunk_id: str, write: PartitionWriter
                ) -> Future:
@@ -57,31 +58,33 @@ class ClusterRun:
                              key=f"enrich-{chunk_id}", pure=False)
 
 
-def cluster_run(recipient_index: dict[str, Loader], recipients_digest: str, model: MatchModel,
-                params: EnrichmentParams) -> ClusterRun | PartitionedRun:
+def cluster_run(recipients: RecipientIndex, recipient_index: dict[str, Loader],
+                recipients_digest: str, model: MatchModel, params: EnrichmentParams
+                ) -> ClusterRun | PartitionedRun:
     """The run of ``params.cluster_mode`` on the default client's cluster."""
     if params.cluster_mode == "partitioned":
         return PartitionedRun.of(get_client(), recipient_index, recipients_digest, model, params)
-    return ClusterRun(RecipientSource(recipient_index, recipients_digest, params), model)
+    if recipients.reopen is None:
+        raise RuntimeError(
+            "on a Dask cluster each worker opens the driver's recipient index from its files: "
+            "`recipient_lookup` must be a MappedIndexDataset (as in conf/dask/catalog.yml), "
+            "on storage the workers see (docs/scaling.md)")
+    return ClusterRun(recipients.reopen, model, params)
 
 
 def _worker_linker(run: ClusterRun) -> ChunkLinker:
-    """This worker's linker of the run, built from the partitions on its first task."""
-    key = fingerprint.combine(run.recipients.recipients_digest, run.model.model_dump_json(),
-                              run.recipients.params.model_dump_json())
-    return held_by_worker("linker", key, partial(_built_linker, run))
+    """This worker's linker of the run, opening the index on its first task."""
+    key = fingerprint.combine(repr(run.index), run.model.model_dump_json(),
+                              run.params.model_dump_json())
+    return held_by_worker("linker", key, partial(_opened_linker, run))
 
 
-def _built_linker(run: ClusterRun) -> ChunkLinker:
-    params = run.recipients.params.model_copy(update={"memory_budget_mb": worker_budget_mb(
-        run.recipients.params.memory_budget_mb, "enrichment.memory_budget_mb")})
-    index, digest = index_recipients(run.recipients.recipient_index, params)
-    run.recipients.check(digest)
-    linker = ChunkLinker(index, run.model, params)
-    release_free_memory()
-    logger.info("dask worker: recipient index built; the worker holds %.0f MB",
-                anonymous_rss() / MB)
-    return linker
+def _opened_linker(run: ClusterRun) -> ChunkLinker:
+    params = run.params.model_copy(update={"memory_budget_mb": worker_budget_mb(
+        run.params.memory_budget_mb, "enrichment.memory_budget_mb")})
+    index = run.index()
+    logger.info("dask worker: %d recipients mapped from %r", len(index), run.index)
+    return ChunkLinker(index, run.model, params)
 
 
 def link_on_worker(run: ClusterRun, load: Loader, chunk_id: str, write: PartitionWriter

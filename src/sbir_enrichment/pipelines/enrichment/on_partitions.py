@@ -30,7 +30,7 @@ from sbir_enrichment.matching.linker import decide_links
 from sbir_enrichment.matching.partitions import SharedStatistics, partition_index
 from sbir_enrichment.memory.usage import MB, anonymous_rss, release_free_memory
 from sbir_enrichment.pipelines.enrichment import fingerprint
-from sbir_enrichment.pipelines.enrichment.nodes import Loader
+from sbir_enrichment.pipelines.enrichment.linking import Loader
 from sbir_enrichment.pipelines.enrichment.params import EnrichmentParams
 from sbir_enrichment.pipelines.enrichment.recipient_source import RecipientSource
 

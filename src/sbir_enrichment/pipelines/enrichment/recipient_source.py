@@ -1,4 +1,5 @@
-"""Where a Dask worker reads the recipient index from, and the check that it is the driver's."""
+"""The recipient-index partitions read as the index's tables, and (for a Dask worker building
+its partition of the index) the check that they are the driver's."""
 
 from __future__ import annotations
 
@@ -7,9 +8,20 @@ from dataclasses import dataclass
 
 import pyarrow as pa
 
+from sbir_enrichment.matching import RecipientIndex
 from sbir_enrichment.pipelines.enrichment import fingerprint
-from sbir_enrichment.pipelines.enrichment.nodes import Loader, recipient_tables
+from sbir_enrichment.pipelines.enrichment.linking import Loader
 from sbir_enrichment.pipelines.enrichment.params import EnrichmentParams
+
+
+def recipient_tables(recipient_index: dict[str, Loader], digests: list[str]
+                     ) -> Iterator[pa.Table]:
+    """The ``RecipientIndex.table_of`` table of each recipient-index partition, in order, one
+    at a time; each one's digest is appended to ``digests`` (``fingerprint.combine`` them)."""
+    for partition_id, load in recipient_index.items():
+        table = RecipientIndex.table_of(load())
+        digests.append(partition_id + ":" + fingerprint.table_digest(table))
+        yield table
 
 
 @dataclass(frozen=True)

@@ -11,8 +11,7 @@ from __future__ import annotations
 
 import itertools
 import logging
-from collections.abc import Callable, Iterable, Iterator
-from functools import partial
+from collections.abc import Callable, Iterable
 from typing import Any
 
 import numpy as np
@@ -27,6 +26,7 @@ from sbir_enrichment.memory.usage import release_free_memory
 from sbir_enrichment.pipelines.ingestion import recipients
 from sbir_enrichment.pipelines.ingestion.awards_parsing import clean_text, parse_columns
 from sbir_enrichment.pipelines.ingestion.params import AwardParsingParams
+from sbir_enrichment.pipelines.ingestion.recipients import Partitions, SourceChunks, stage_chunk
 from sbir_enrichment.schemas import CSV_PROBLEM, RAW_AWARD_COLUMNS
 from sbir_enrichment.validation import SourceRowValidator
 
@@ -36,8 +36,6 @@ CSV_RECORD = "csv_record"  # reject_field of a record the CSV could not split in
 BLANK_REQUIRED = "blank, and the field is required"
 IDENTIFIERS = ("uei", "duns")  # a present identifier that cannot be repaired rejects the row
 
-Partitions = Iterator[tuple[str, pd.DataFrame]]
-SourceChunks = Iterator[tuple[str, int, pd.DataFrame]]
 
 
 def _first_problem(checks: list[tuple[str, pd.Series]], index: pd.Index) -> tuple[pd.Series, ...]:
@@ -195,17 +193,6 @@ def _numbered(chunks: Iterable[pd.DataFrame]) -> SourceChunks:
 def _staged(chunks: SourceChunks, batches: SubBatches) -> Partitions:
     for partition_id, first_row, chunk in chunks:
         yield partition_id, stage_chunk(batches, partition_id, first_row, chunk)
-
-
-def stage_chunk(batches: SubBatches, partition_id: str, first_row: int,
-                chunk: pd.DataFrame) -> pd.DataFrame:
-    """One source chunk normalised (its rows numbered from ``first_row``), in ``batches``."""
-    staged = batches.apply(chunk, partial(_normalised, first_row=first_row), partition_id)
-    return staged.reset_index(drop=True)
-
-
-def _normalised(part: pd.DataFrame, start: int, first_row: int) -> pd.DataFrame:
-    return recipients.normalise_recipients(part, first_row + start)
 
 
 def build_recipient_index(staged: dict[str, Callable[[], pd.DataFrame]],

@@ -20,7 +20,7 @@ from sbir_enrichment.cluster import CLUSTER_TASKS
 from sbir_enrichment.cluster_tasks import held_by_worker, in_order, worker_budget_mb
 from sbir_enrichment.memory.budget import memory_budget
 from sbir_enrichment.memory.sub_batches import SubBatches
-from sbir_enrichment.pipelines.ingestion.nodes import Partitions, SourceChunks, stage_chunk
+from sbir_enrichment.pipelines.ingestion.recipients import Partitions, SourceChunks, stage_chunk
 
 logger = logging.getLogger(__name__)
 

@@ -7,7 +7,8 @@ A chunk becomes the index columns (``schemas.RecipientIndex``) plus ``reject_fie
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from functools import partial
 
 import numpy as np
 import pandas as pd
@@ -15,6 +16,7 @@ import pyarrow as pa
 
 from sbir_enrichment.matching.identifiers import normalise_duns, normalise_uei
 from sbir_enrichment.matching.names import normalise_name
+from sbir_enrichment.memory.sub_batches import SubBatches
 from sbir_enrichment.schemas import STATE_PATTERN, RecipientIndex, RecipientsRejected
 
 SOURCE_COLUMNS = ("recipient_hash", "legal_business_name", "uei", "duns", "parent_uei", "state")
@@ -24,6 +26,11 @@ REJECTED_COLUMNS = tuple(RecipientsRejected.to_schema().columns)
 NO_HASH = "blank: a recipient without its key cannot be linked to"
 NO_KEY = "no usable name and no valid UEI or DUNS to match on"
 DUPLICATE = "duplicate: source_row {row} has the same recipient_hash and is kept"
+
+SourceChunks = Iterator[tuple[str, int, pd.DataFrame]]
+"""``(partition id, first source_row, chunk)`` of each source chunk."""
+Partitions = Iterator[tuple[str, pd.DataFrame]]
+"""``(partition id, frame)`` pairs, saved one at a time by a partitioned dataset."""
 
 
 def _text(values: pd.Series) -> pd.Series:
@@ -189,3 +196,13 @@ def duplicate_rows(staged: dict[str, Callable[[], pd.DataFrame]],
     return frame.astype({c: "str" for c in REJECTED_COLUMNS if c != "source_row"})[
         list(REJECTED_COLUMNS)]
 
+
+def stage_chunk(batches: SubBatches, partition_id: str, first_row: int,
+                chunk: pd.DataFrame) -> pd.DataFrame:
+    """One source chunk normalised (its rows numbered from ``first_row``), in ``batches``."""
+    staged = batches.apply(chunk, partial(_normalised, first_row=first_row), partition_id)
+    return staged.reset_index(drop=True)
+
+
+def _normalised(part: pd.DataFrame, start: int, first_row: int) -> pd.DataFrame:
+    return normalise_recipients(part, first_row + start)
