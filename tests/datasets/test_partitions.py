@@ -202,7 +202,8 @@ def test_prefetch_announces_only_the_partitions_to_compute_before_any(tmp_path: 
     ds.save(data)
     assert data.events == [("prefetch", ["p1", "p3"]), ("call", "p1"), ("call", "p3")]
     assert list(ds.load()) == ["p0", "p1", "p2", "p3"]
-    assert set(data.writer.paths) == {"p1", "p3"}  # the writer covers what is computed
+    written = data.writer("p9", _frame(9))  # the writer writes beside the partition's place
+    assert written.tmp_path.startswith(str(tmp_path / "parts" / "p9.parquet."))
 
 
 class _WrittenElsewhere(dict):
@@ -236,6 +237,35 @@ def test_partitions_written_by_another_process_are_moved_into_place(tmp_path: Pa
     calls: list[str] = []
     _dataset(tmp_path / "parts", skip_existing=True).save(_lazy_counted(calls, frames))
     assert calls == []  # a resumed run keeps them
+
+
+class _StreamWrittenElsewhere:
+    """A stream of partitions written by another process with the writer the save hands it
+    (as the recipient staging's Dask tasks do)."""
+
+    def __init__(self, frames: dict[str, pd.DataFrame], pool: ProcessPoolExecutor) -> None:
+        self.frames, self.pool, self.writer = frames, pool, None
+
+    def write_with(self, writer: PartitionWriter) -> None:
+        self.writer = writer
+
+    def __iter__(self):
+        for pid, frame in self.frames.items():
+            yield pid, self.pool.submit(self.writer, pid, frame).result()
+
+
+def test_a_stream_written_by_another_process_is_moved_into_place(tmp_path: Path) -> None:
+    frames = {f"part-{i:05d}": _frame(i) for i in range(3)}
+    with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as pool:
+        _dataset(tmp_path / "parts").save(_StreamWrittenElsewhere(frames, pool))
+    _dataset(tmp_path / "sequential").save(iter(frames.items()))
+    loaded = _dataset(tmp_path / "parts").load()
+    assert all(loaded[pid]().equals(frame) for pid, frame in frames.items())
+    assert sorted(p.name for p in (tmp_path / "parts").iterdir()) == [
+        MANIFEST_NAME, *(f"{pid}.parquet" for pid in frames)]  # no temporary file left
+    for pid in frames:  # byte for byte what the dataset writes itself
+        assert (tmp_path / "parts" / f"{pid}.parquet").read_bytes() == (
+            tmp_path / "sequential" / f"{pid}.parquet").read_bytes()
 
 
 def test_a_written_partition_whose_file_is_gone_fails_naming_it(tmp_path: Path) -> None:

@@ -15,7 +15,9 @@
 - a mapping of callables with a ``prefetch`` method is told which partitions the save will
   compute before any is, and given a ``PartitionWriter``: it may have them computed and written
   elsewhere (``enrichment.on_cluster``: Dask workers), its callables then returning the
-  ``WrittenPartition``; the save journals each and moves it into place, as its own;
+  ``WrittenPartition``; the save journals each and moves it into place, as its own. A stream
+  with a ``write_with`` method is given the writer the same way, and may yield
+  ``(partition_id, WrittenPartition)`` pairs (``ingestion.on_cluster``);
 - a manifest (``_MANIFEST.json``) listing the partitions of the last *completed* save, with their
   digests, is written last; ``load`` returns exactly those partitions, refuses a directory whose
   last save did not complete, and each loader checks its file against the digest before
@@ -64,15 +66,19 @@ class PartitionWriter:
     dataset_type: type
     dataset_config: dict[str, Any]
     filepath_arg: str
-    paths: dict[str, tuple[str, str]]
-    """Partition id → its final path, and the same with the storage protocol."""
+    directory: str
+    """The dataset's directory, without its storage protocol."""
+    separator: str
+    filename_suffix: str
+    protocol_prefix: str
+    """``"s3://"`` and the like when the dataset's path has one, else empty."""
 
     def __call__(self, partition_id: str, value: Any) -> WrittenPartition:
         """Write ``value`` to a temporary file of its own (a retried task writes another)."""
-        path, target = self.paths[partition_id]
+        path = self.separator.join([self.directory, partition_id]) + self.filename_suffix
         suffix = f".{uuid.uuid4().hex[:12]}{_TMP_SUFFIX}"
         kwargs = deepcopy(self.dataset_config)
-        kwargs[self.filepath_arg] = target + suffix
+        kwargs[self.filepath_arg] = self.protocol_prefix + path + suffix
         self.dataset_type(**kwargs).save(value)
         with self.filesystem.open(path + suffix, "rb") as handle:
             digest = hashlib.file_digest(handle, "sha256").hexdigest()
@@ -140,12 +146,13 @@ class ChunkedPartitionedDataset(PartitionedDataset):
         with self._filesystem.open(path, "rb") as handle:
             return hashlib.file_digest(handle, "sha256").hexdigest()
 
-    def _writer(self, partition_ids: Iterable[str]) -> PartitionWriter:
-        """A writer of these partitions of this dataset."""
-        paths = {pid: (path, self._join_protocol(path))
-                 for pid, path in ((pid, self._partition_to_path(pid)) for pid in partition_ids)}
+    def _writer(self) -> PartitionWriter:
+        """A writer of this dataset's partitions."""
+        directory = self._filesystem._strip_protocol(self._normalized_path).rstrip(self._sep)
+        prefix = f"{self._protocol}://"
         return PartitionWriter(self._filesystem, self._dataset_type, self._dataset_config,
-                               self._filepath_arg, paths)
+                               self._filepath_arg, directory, self._sep, self._filename_suffix,
+                               prefix if self._path.startswith(prefix) else "")
 
     def _matches(self, partition_id: str, expected: str | None) -> bool:
         """Whether the partition's file has the digest ``expected`` (checked once a state)."""
@@ -223,7 +230,9 @@ class ChunkedPartitionedDataset(PartitionedDataset):
 
         A mapping with a ``prefetch(partition_ids, writer)`` method is told, before any is
         computed, which of its partitions this save will compute, in order (so it can start them
-        ahead), and given their ``PartitionWriter``; its callables may return what it wrote.
+        ahead), and given their ``PartitionWriter``; its callables may return what it wrote. A
+        stream with a ``write_with(writer)`` method is given the writer before it is read; it
+        may yield what it wrote.
         """
         fs = self._filesystem
         recorded = self._recorded_digests() if self._skip_existing else {}
@@ -242,7 +251,9 @@ class ChunkedPartitionedDataset(PartitionedDataset):
         if isinstance(data, Mapping) and hasattr(data, "prefetch"):
             planned = list(planned)
             computed = [pid for pid, _, finished in planned if not finished]
-            data.prefetch(computed, self._writer(computed))
+            data.prefetch(computed, self._writer())
+        elif hasattr(data, "write_with"):
+            data.write_with(self._writer())
         written: dict[str, str] = {}
         kept = unrecorded = 0
         started = time.perf_counter()
@@ -276,7 +287,7 @@ class ChunkedPartitionedDataset(PartitionedDataset):
         """Write one partition via a temporary file (unless it was written elsewhere: a
         ``WrittenPartition``) and move it into place; returns its digest, also journalled."""
         written = value if isinstance(value, WrittenPartition) \
-            else self._writer([partition_id])(partition_id, value)
+            else self._writer()(partition_id, value)
         if written.partition_id != partition_id or not self._filesystem.exists(written.tmp_path):
             raise DatasetError(f"'{self._path}': partition '{partition_id}' was not written "
                                f"({written.tmp_path} is missing)")

@@ -68,6 +68,8 @@ def test_a_local_cluster_stages_the_sequential_partitions(
                 params={"recipient_chunk_rows": RECIPIENT_CHUNK_ROWS, "dask": {"n_workers": 2}})
     _assert_same_output(project, sequential_project)
     assert "recipients: chunks normalised on the Dask cluster" in caplog.text
+    # The tasks wrote the partitions; the driver only moved them into place.
+    assert f"recipients: {PARTITIONS} chunk(s) normalised and written as Dask tasks" in caplog.text
     report = read_run_report(project / "data" / "08_reporting" / "latest" / REPORT_JSON)
     assert {node.name: node.cluster_tasks for node in report.nodes if node.cluster_tasks} == {
         "stage_recipients_node": PARTITIONS}

@@ -142,15 +142,16 @@ def _counts(values: pd.Series) -> dict[str, int]:
 
 
 def stage_recipients(chunks: Iterable[pd.DataFrame], memory_budget_mb: float | None,
-                     dask: DaskParams) -> Partitions:
+                     dask: DaskParams) -> Iterable[tuple[str, Any]]:
     """Normalise the recipient source chunk by chunk, lazily, within the memory budget.
 
     A plain function returning a generator: Kedro hands the generator to
     ``ChunkedPartitionedDataset.save``, which writes one partition per chunk as it is produced.
     A chunk whose normalisation would cross the budget is normalised in sub-batches
     (``sbir_enrichment.memory.sub_batches``); its partition is the same. With ``dask.enabled``
-    the driver still reads the source, and each chunk is normalised by a task on the run's Dask
-    cluster (``on_cluster``); the partitions are the same.
+    the driver still reads the source, and each chunk is normalised, and its partition written,
+    by a task on the run's Dask cluster (``on_cluster``: the dataset hands the tasks its
+    writer); the partitions are the same.
 
     Args:
         chunks: ``usaspending_recipients``: an iterator of ``recipient_lookup`` frames.
@@ -160,14 +161,15 @@ def stage_recipients(chunks: Iterable[pd.DataFrame], memory_budget_mb: float | N
 
     Returns:
         ``(partition_id, frame)`` pairs for ``recipients_normalised``: index columns plus
-        ``reject_field`` / ``reject_reason`` and the raw identifiers of rejected rows.
+        ``reject_field`` / ``reject_reason`` and the raw identifiers of rejected rows (on a
+        cluster, ``(partition_id, WrittenPartition)`` pairs: the frames written by the tasks).
     """
     release_free_memory()  # what parsing the awards left behind (sbir_enrichment.memory.usage)
     if dask.enabled:
         from sbir_enrichment.pipelines.ingestion import on_cluster  # noqa: PLC0415 (Dask)
 
         logger.info("recipients: chunks normalised on the Dask cluster")
-        return on_cluster.staged_on_cluster(_numbered(chunks), memory_budget_mb)
+        return on_cluster.StagedOnCluster(_numbered(chunks), memory_budget_mb)
     budget = memory_budget(memory_budget_mb, "ingestion.memory_budget_mb")
     return _staged(_numbered(chunks), SubBatches(budget, "recipients"))
 
