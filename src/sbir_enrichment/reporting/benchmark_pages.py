@@ -86,7 +86,8 @@ def _worker_label(workers: int | None) -> str:
 def dask_comparison(results: dict[str, Any]) -> list[dict[str, Any]]:
     """Per size also timed on a Dask cluster: a row per run configuration (sequential first)
     with its wall time, speed-ups, peak memory (driver and each worker) and checks against the
-    baseline, and a row per configuration of each of the sequential run's heaviest nodes."""
+    baseline, and a row per configuration of each of the sequential run's heaviest nodes and of
+    each node that ran tasks on the cluster (whatever its share of the sequential run)."""
     checks = {(entry["size"], entry["workers"]): {c["metric"]: c for c in entry["checks"]}
               for entry in results["regression"].get("dask", [])}
     compared = []
@@ -102,12 +103,15 @@ def dask_comparison(results: dict[str, Any]) -> list[dict[str, Any]]:
                  "worker_peaks": figures.get("worker_peak_rss_mb", []),
                  "checks": checks.get((size["size"], workers), {})}
                 for workers, figures, speed_up, vs_one in configurations]
-        nodes = [{"name": heavy["name"], "label": _worker_label(workers),
+        names = dict.fromkeys([*(heavy["name"] for heavy in size["bottlenecks"]["time"]),
+                               *(node["name"] for entry in size["dask"]
+                                 for node in entry["nodes"] if node.get("cluster_tasks"))])
+        nodes = [{"name": name, "label": _worker_label(workers),
                   "wall_s": next((node["wall_s"] for node in figures["nodes"]
-                                  if node["name"] == heavy["name"]), None),
-                  "speed_up": (speed_up or {}).get("nodes", {}).get(heavy["name"]),
-                  "vs_one": (vs_one or {}).get("nodes", {}).get(heavy["name"])}
-                 for heavy in size["bottlenecks"]["time"]
+                                  if node["name"] == name), None),
+                  "speed_up": (speed_up or {}).get("nodes", {}).get(name),
+                  "vs_one": (vs_one or {}).get("nodes", {}).get(name)}
+                 for name in names
                  for workers, figures, speed_up, vs_one in configurations]
         compared.append({"size": size["size"], "runs": runs, "nodes": nodes})
     return compared

@@ -166,6 +166,12 @@ def test_the_dask_env_is_timed_beside_the_sequential_run_and_compared_like_for_l
     assert re.search(r"^\| 300 \| 2 Dask workers \| [\d.]+ \| [\d.]+× \| [\d.]+× \|", summary,
                      re.M), summary
     assert '<section id="dask">' in _newest(project_copy, "benchmark_report.html").read_text()
+    # The nodes that ran tasks on the cluster are compared whatever their share of the run.
+    tasks = {node["name"]: node["cluster_tasks"] for node in runs[2]["nodes"]
+             if node["cluster_tasks"]}
+    assert set(tasks) == {"stage_recipients_node", "enrich_chunks_node"}
+    for name in tasks:
+        assert re.search(rf"^\| 300 \| `{name}` \| 2 Dask workers \| [\d.]+ \|", summary, re.M)
 
     # Against a baseline with both worker counts, a benchmark of two workers is compared with
     # the baseline's two-worker runs only (and its sequential runs with the sequential ones).

@@ -47,7 +47,8 @@ def run_figures(report: RunReport, report_path: Path, size: int, reference: Timi
 
     Returns:
         Time (raw and normalised), throughput, memory, match rate and accuracy (from the
-        figures the run copied from its accuracy report), node figures.
+        figures the run copied from its accuracy report), node figures (with the Dask tasks
+        a node ran, under ``--env dask``).
     """
     totals, figures = report.totals, report.figures
     awards, matched = figures.get("awards"), figures.get("matched")
@@ -73,6 +74,7 @@ def run_figures(report: RunReport, report_path: Path, size: int, reference: Timi
         "nodes": [
             {"name": node.name, "wall_s": node.wall_s, "cpu_s": node.cpu_s,
              "peak_delta_mb": node.peak_delta_mb, "peak_rss_mb": node.peak_rss_mb,
+             "cluster_tasks": node.cluster_tasks,
              "memray": node.memray.model_dump() if node.memray else None}
             for node in report.nodes
         ],
@@ -102,9 +104,9 @@ def summarise_size(size: int, recipients: int, runs: list[dict[str, Any]],
     names = list(dict.fromkeys(node["name"] for run in runs for node in run["nodes"]))
     nodes = [
         {"name": name,
-         **{key: _median([node[key] for run in runs for node in run["nodes"]
+         **{key: _median([node.get(key) for run in runs for node in run["nodes"]
                           if node["name"] == name])
-            for key in ("wall_s", "cpu_s", "peak_delta_mb", "peak_rss_mb")}}
+            for key in ("wall_s", "cpu_s", "peak_delta_mb", "peak_rss_mb", "cluster_tasks")}}
         for name in names
     ]
     wall_s = figures["wall_s"]
