@@ -75,7 +75,9 @@ class PartitionWriter:
 
     def __call__(self, partition_id: str, value: Any) -> WrittenPartition:
         """Write ``value`` to a temporary file of its own (a retried task writes another)."""
-        path = self.separator.join([self.directory, partition_id]) + self.filename_suffix
+        # As PartitionedDataset._partition_to_path places it (where the save moves it to).
+        path = self.separator.join([self.directory, partition_id.lstrip(self.separator)]
+                                   ) + self.filename_suffix
         suffix = f".{uuid.uuid4().hex[:12]}{_TMP_SUFFIX}"
         kwargs = deepcopy(self.dataset_config)
         kwargs[self.filepath_arg] = self.protocol_prefix + path + suffix
